@@ -1,0 +1,96 @@
+"""Training throughput of our hand-written LSTM/GRU against ``keras.layers.LSTM/GRU``.
+
+One train step = forward + backward + Adam update of a one-layer model
+``(B, T, D) -> recurrent layer (return_sequences) -> mean squared error``. Both implementations
+run in the same process, on the current Keras backend (``KERAS_BACKEND``), with the same sizes,
+interleaved over several rounds; the figure is tokens (batch x time) per second, median of rounds.
+
+    python benchmarks/cells.py                      # CPU defaults
+    KERAS_BACKEND=jax python benchmarks/cells.py --batch 128 --time 64 --input 512 --units 1024 \
+        --precision mixed_bfloat16 --unroll 4       # the GPU setting of ../shared/GPU.md
+
+Prints one line per cell with both throughputs and the ratio ours / Keras (>= 1.0 is the target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+
+import keras
+import numpy as np
+
+from seq2seq import layers as ours
+
+
+def build(layer_cls, args, **layer_kwargs) -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input((args.time, args.input), batch_size=args.batch),
+            layer_cls(args.units, return_sequences=True, **layer_kwargs),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    return model
+
+
+def tokens_per_second(model, x, y, steps: int) -> float:
+    start = time.perf_counter()
+    for _ in range(steps):
+        loss = model.train_on_batch(x, y)
+    float(np.asarray(loss))  # wait for the device
+    return x.shape[0] * x.shape[1] * steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cells", default="lstm,gru")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--time", type=int, default=32)
+    parser.add_argument("--input", type=int, default=128)
+    parser.add_argument("--units", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=20, help="timed train steps per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--precision", default="float32", choices=["float32", "mixed_bfloat16", "mixed_float16"])
+    parser.add_argument("--unroll", type=int, default=1, help="our layers: steps unrolled per loop iteration")
+    parser.add_argument("--json", action="store_true", help="also print one JSON object per cell")
+    args = parser.parse_args()
+
+    keras.mixed_precision.set_dtype_policy(args.precision)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((args.batch, args.time, args.input), dtype=np.float32)
+    y = rng.standard_normal((args.batch, args.time, args.units), dtype=np.float32)
+    print(
+        f"backend={keras.backend.backend()} keras={keras.__version__} machine={platform.machine()} "
+        f"precision={args.precision} B={args.batch} T={args.time} D={args.input} U={args.units} "
+        f"unroll={args.unroll}"
+    )
+    pairs = {"lstm": (ours.LSTM, keras.layers.LSTM), "gru": (ours.GRU, keras.layers.GRU)}
+    for name in args.cells.split(","):
+        ours_cls, keras_cls = pairs[name]
+        # Keras's LSTM rejects bf16 on its cuDNN path; it falls back to its generic loop itself.
+        models = {
+            "ours": build(ours_cls, args, unroll=args.unroll if args.unroll > 1 else False),
+            "keras": build(keras_cls, args),
+        }
+        for model in models.values():  # compile and warm up
+            tokens_per_second(model, x, y, 2)
+        rates: dict[str, list[float]] = {key: [] for key in models}
+        for _ in range(args.rounds):
+            for key, model in models.items():
+                rates[key].append(tokens_per_second(model, x, y, args.steps))
+        ours_rate = statistics.median(rates["ours"])
+        keras_rate = statistics.median(rates["keras"])
+        print(
+            f"{name.upper():4s} ours {ours_rate:12,.0f} tok/s   keras {keras_rate:12,.0f} tok/s   "
+            f"ratio {ours_rate / keras_rate:.2f}"
+        )
+        if args.json:
+            print(json.dumps({"cell": name, "ours": ours_rate, "keras": keras_rate, "ratio": ours_rate / keras_rate}))
+
+
+if __name__ == "__main__":
+    main()

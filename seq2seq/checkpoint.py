@@ -1,0 +1,87 @@
+"""Self-contained checkpoint folders, written atomically and loaded in Keras safe mode.
+
+A checkpoint folder holds::
+
+    config.json         {"model": ModelConfig, "training": TrainingConfig, "data": {...}}
+    model.keras         the best weights so far (by validation loss), a Keras file
+    sentencepiece*.model the tokenizer (one joint model, or source and target models)
+    metrics.json        the figures of the best epoch
+    history.json        every epoch's figures; curves.png plots them
+    backup/             training state for --resume (Keras BackupAndRestore)
+
+Every file is written to a temporary name in the same folder and renamed over the old one, so a
+crash (even ``kill -9``) at any moment leaves the previous complete file in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+
+from seq2seq import atomic
+from seq2seq.errors import CheckpointError
+from seq2seq.model import ModelConfig, Seq2Seq
+from seq2seq.tokenizer import Tokenizer
+
+CONFIG_FILE = "config.json"
+MODEL_FILE = "model.keras"
+METRICS_FILE = "metrics.json"
+HISTORY_FILE = "history.json"
+CURVES_FILE = "curves.png"
+BACKUP_DIR = "backup"
+
+
+@dataclass
+class Checkpoint:
+    model: Seq2Seq
+    tokenizer: Tokenizer
+    config: dict  # the whole config.json
+    metrics: dict  # metrics.json, or {} if absent
+    directory: Path
+
+
+def write_json(path: Path, data) -> None:
+    """Write ``data`` as JSON to ``path`` atomically."""
+    atomic.write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def save_model(model: Seq2Seq, directory: Path) -> None:
+    """Save the weights of ``model`` as ``model.keras`` (without optimizer state), atomically."""
+    export = Seq2Seq(model.config)
+    export.set_weights(model.get_weights())
+    with atomic.replacing(directory / MODEL_FILE) as temporary:
+        export.save(temporary)
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: missing") from None
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"{path}: unreadable ({error})") from None
+
+
+def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:
+    """Load a checkpoint folder; ``CheckpointError`` with one clear line if it is incomplete."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CheckpointError(f"{directory}: no such checkpoint folder")
+    config = read_json(directory / CONFIG_FILE)
+    model_path = directory / MODEL_FILE
+    if not model_path.is_file():
+        raise CheckpointError(f"{model_path}: missing (has a training run finished an epoch?)")
+    try:
+        model = keras.saving.load_model(model_path, safe_mode=True, compile=False)
+    except Exception as error:  # noqa: BLE001 - any failure of Keras's loader is the file's fault
+        raise CheckpointError(f"{model_path}: cannot load ({type(error).__name__}: {error})") from None
+    if model.config != ModelConfig.from_dict(config["model"]):
+        raise CheckpointError(f"{directory}: {MODEL_FILE} does not match {CONFIG_FILE}")
+    tokenizer = Tokenizer.load(directory)
+    metrics_path = directory / METRICS_FILE
+    metrics = read_json(metrics_path) if metrics_path.is_file() else {}
+    return Checkpoint(model=model, tokenizer=tokenizer, config=config, metrics=metrics, directory=directory)

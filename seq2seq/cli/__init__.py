@@ -1,0 +1,26 @@
+"""The ``seq2seq`` command line: a thin click layer over the library.
+
+Each sub-command lives in its own module and is registered here.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from seq2seq import __version__
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for users
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="seq2seq")
+def main() -> None:
+    """Train, evaluate and talk to recurrent encoder-decoder models."""
+
+
+# Sub-commands register themselves on import; each module is a thin layer over the library.
+from seq2seq.cli import commands as _commands  # noqa: E402,F401  (registers the sub-commands)

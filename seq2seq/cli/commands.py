@@ -1,0 +1,8 @@
+"""Registers every sub-command module on the ``seq2seq`` group.
+
+One import per command module; a module adds its commands with ``@main.command()`` or
+``main.add_command(...)``.
+"""
+from seq2seq.cli import corpora  # noqa: F401
+from seq2seq.cli import train  # noqa: F401,E402
+from seq2seq.cli import translate  # noqa: F401,E402

@@ -1,0 +1,85 @@
+"""``seq2seq train``: a thin click layer over ``seq2seq.training.train``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from seq2seq.cli import main
+from seq2seq.cli.corpora import corpus_options, user_errors
+from seq2seq.model.config import ATTENTIONS, CELLS
+from seq2seq.training.config import PRECISIONS
+
+
+@main.command()
+@corpus_options
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Checkpoint folder to write.")
+@click.option("--cell", type=click.Choice(CELLS), default="gru", help="Recurrent cell of encoder and decoder.")
+@click.option("--attention", type=click.Choice(ATTENTIONS), default="bahdanau", help="Attention score, or none.")
+@click.option("--layers", type=click.IntRange(min=1), default=1, help="Recurrent layers in encoder and decoder.")
+@click.option("--units", type=click.IntRange(min=1), default=256, help="Hidden units per layer (per direction).")
+@click.option("--embed", type=click.IntRange(min=1), default=256, help="Embedding size.")
+@click.option("--attention-units", type=click.IntRange(min=1), default=256, help="Hidden size of additive attention.")
+@click.option("--bidirectional/--no-bidirectional", default=True, help="Bidirectional encoder.")
+@click.option("--input-feeding/--no-input-feeding", default=True, help="Feed the attentional vector back (Luong).")
+@click.option("--tie-embeddings", is_flag=True, help="Output projection shares the target embedding (embed == units).")
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.2, help="Dropout rate.")
+@click.option("--unroll", type=click.IntRange(min=1), default=1, help="Recurrent steps unrolled per loop iteration.")
+@click.option("--vocab-size", type=click.IntRange(min=8), default=8000, help="SentencePiece pieces per model.")
+@click.option("--joint-vocab/--separate-vocab", default=True, help="One SentencePiece model for both sides, or one each.")
+@click.option("--epochs", type=click.IntRange(min=1), default=10, help="Passes over the training split.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Pairs per batch.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=1e-3, help="Peak learning rate (Adam).")
+@click.option("--warmup-steps", type=click.IntRange(min=0), default=200, help="Linear warm-up steps before cosine decay.")
+@click.option("--clip-norm", type=click.FloatRange(min=0), default=1.0, help="Clip gradients to this global norm (0: off).")
+@click.option("--label-smoothing", type=click.FloatRange(0, 1, max_open=True), default=0.1, help="Label smoothing.")
+@click.option("--seed", type=int, default=0, help="Seed of weights, dropout and data order.")
+@click.option("--precision", type=click.Choice(PRECISIONS), default="float32", help="Compute precision.")
+@click.option("--patience", type=click.IntRange(min=0), default=0, help="Stop after this many epochs without better valid loss (0: off).")
+@click.option("--bleu-sample", type=click.IntRange(min=0), default=200, help="Validation pairs translated each epoch for BLEU.")
+@click.option("--tensorboard", is_flag=True, help="Write TensorBoard logs to OUT/logs.")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its last completed epoch.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(corpora, out_dir, resume, quiet, epochs, **options):
+    """Train an encoder-decoder on --corpus into the checkpoint folder --out.
+
+    The folder is self-contained (config, weights, SentencePiece model, metrics, curves) and
+    written atomically after every epoch; --resume continues an interrupted run where it stopped.
+    """
+    from seq2seq.training import TrainingConfig
+    from seq2seq.training import train as run_training
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    model_keys = ("cell", "attention", "layers", "units", "embed", "attention_units", "bidirectional",
+                  "input_feeding", "tie_embeddings", "dropout", "unroll")
+    model_options = {key: options.pop(key) for key in model_keys}
+    options["joint_vocab"] = options.pop("joint_vocab")
+    with user_errors():
+        training = TrainingConfig(epochs=epochs, **options)
+        history = run_training(
+            out_dir,
+            corpora,
+            model_options=model_options,
+            training=training,
+            resume=resume,
+            epochs=epochs if resume else None,
+            verbose=0 if quiet else "auto",
+            on_epoch=lambda record: click.echo(_epoch_line(record)),
+        )
+    if history:
+        best = min((h for h in history if "val_loss" in h), key=lambda h: h["val_loss"], default=None)
+        if best:
+            click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
+
+
+def _epoch_line(record: dict) -> str:
+    parts = [f"epoch {record['epoch']}", f"loss {record.get('loss', float('nan')):.3f}"]
+    if "val_loss" in record:
+        parts.append(f"val_loss {record['val_loss']:.3f}")
+    if "val_perplexity" in record:
+        parts.append(f"val_ppl {record['val_perplexity']:.2f}")
+    if "val_bleu" in record:
+        parts.append(f"val_bleu {record['val_bleu']:.1f}")
+    return "  ".join(parts)

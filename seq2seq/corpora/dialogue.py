@@ -1,0 +1,53 @@
+"""Turning a dialogue (a list of turns) into (context, reply) pairs.
+
+A *turn* is what one speaker says before the other speaker answers: consecutive messages of one
+speaker are joined into one turn. Each reply is paired with the ``context_turns`` turns before it,
+joined by ``CONTEXT_SEPARATOR`` (a single SentencePiece piece, see ``seq2seq.tokenizer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+
+CONTEXT_SEPARATOR = "<sep>"  # joins the context turns of a source: "turn 1 <sep> turn 2"
+
+
+def merge_speaker_runs(messages: Iterable[tuple[Hashable, str]]) -> list[str]:
+    """Join consecutive messages of one speaker into turns.
+
+    Args:
+        messages: ``(speaker, text)`` in dialogue order; ``speaker`` is any hashable id.
+
+    Returns:
+        The turns, each the speaker's consecutive texts joined by a space.
+
+    >>> merge_speaker_runs([("a", "Hi"), ("a", "there"), ("b", "Hello")])
+    ['Hi there', 'Hello']
+    """
+    turns: list[str] = []
+    previous_speaker: Hashable = object()  # equal to no speaker
+    for speaker, text in messages:
+        if turns and speaker == previous_speaker:
+            turns[-1] = f"{turns[-1]} {text}"
+        else:
+            turns.append(text)
+        previous_speaker = speaker
+    return turns
+
+
+def dialogue_pairs(turns: Sequence[str], context_turns: int = 1) -> Iterator[tuple[str, str]]:
+    """Yield ``(context, reply)`` for every turn after the first.
+
+    Args:
+        turns: the dialogue's turns in order.
+        context_turns: how many preceding turns form the source (at least 1; fewer at the start).
+
+    >>> list(dialogue_pairs(["a", "b", "c"], context_turns=2))
+    [('a', 'b'), ('a <sep> b', 'c')]
+    """
+    if context_turns < 1:
+        raise ValueError(f"context_turns must be at least 1, got {context_turns}")
+    separator = f" {CONTEXT_SEPARATOR} "
+    for index in range(1, len(turns)):
+        context = turns[max(0, index - context_turns) : index]
+        yield separator.join(context), turns[index]

@@ -1,0 +1,80 @@
+"""``jsonl:PATH``: one JSON object per line, a pair or a dialogue.
+
+A line is either ``{"source": "...", "target": "..."}`` or ``{"messages": [...]}`` where each
+message is a string (one turn each) or an object with the text under ``"text"`` or ``"content"``
+and optionally the speaker under ``"speaker"``, ``"role"`` or ``"sender"`` (consecutive messages
+of one speaker form one turn). A dialogue yields a (context, reply) pair per reply.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from seq2seq.corpora.dialogue import dialogue_pairs, merge_speaker_runs
+from seq2seq.corpora.lines import read_lines
+from seq2seq.corpora.request import ReadRequest
+from seq2seq.errors import DataError
+
+_TEXT_KEYS = ("text", "content")
+_SPEAKER_KEYS = ("speaker", "role", "sender")
+
+
+def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
+    """Yield ``(source, target)`` pairs from the JSON-lines file ``argument``, streaming."""
+    path = Path(argument).expanduser()
+    for line_number, text in read_lines(path, request.bad_line):
+        if text is None:
+            continue
+        if not text.strip():
+            yield "", ""  # a blank line: counted as an empty pair
+            continue
+        try:
+            pairs = _line_pairs(text, request.context_turns)
+        except ValueError as error:  # json.JSONDecodeError is a ValueError
+            request.bad_line(DataError(str(error), str(path), line_number))
+            continue
+        if not pairs:
+            request.no_reply()
+        yield from pairs
+
+
+def _line_pairs(text: str, context_turns: int) -> list[tuple[str, str]]:
+    """The pairs of one JSONL line; raise ``ValueError`` with a short reason if malformed."""
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"invalid JSON: {error.msg} (column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, found {type(record).__name__}")
+    if "messages" in record:
+        return list(dialogue_pairs(_turns(record["messages"]), context_turns))
+    if "source" in record and "target" in record:
+        source, target = record["source"], record["target"]
+        if not isinstance(source, str) or not isinstance(target, str):
+            raise ValueError('"source" and "target" must be strings')
+        return [(source, target)]
+    raise ValueError('expected keys "source" and "target", or "messages"')
+
+
+def _turns(messages: object) -> list[str]:
+    """The turns of a ``"messages"`` list; raise ``ValueError`` if it is malformed."""
+    if not isinstance(messages, list):
+        raise ValueError('"messages" must be a list')
+    speaker_texts: list[tuple[object, str]] = []
+    for position, message in enumerate(messages):
+        unnamed = ("unnamed speaker", position)  # a speaker of its own: its own turn
+        if isinstance(message, str):
+            speaker_texts.append((unnamed, message))
+            continue
+        if not isinstance(message, dict):
+            raise ValueError(f"message {position + 1} must be a string or an object")
+        text = next((message[k] for k in _TEXT_KEYS if k in message), None)
+        if not isinstance(text, str):
+            raise ValueError(f'message {position + 1} has no string "text" or "content"')
+        speaker = next((message[k] for k in _SPEAKER_KEYS if k in message), unnamed)
+        if not isinstance(speaker, (str, int, tuple)):
+            raise ValueError(f"message {position + 1} has a speaker that is not a string")
+        speaker_texts.append((speaker, text))
+    return merge_speaker_runs(speaker_texts)

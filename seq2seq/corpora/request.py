@@ -1,0 +1,42 @@
+"""What a corpus reader is asked for, and where it reports what it could not use."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from seq2seq.corpora.stats import CorpusStats
+from seq2seq.errors import DataError
+
+log = logging.getLogger(__name__)
+
+WARNED_BAD_LINES = 10  # skipped lines logged as warnings; the rest at debug level
+
+
+@dataclass
+class ReadRequest:
+    """One reader call: the options of ``load_pairs`` and the stats object to count into.
+
+    Readers yield raw ``(source, target)`` strings; normalization, filters and hash splits are
+    applied afterwards by ``PairSource``. Readers of corpora with their own splits (Multi30k) read
+    only the files of ``split``.
+    """
+
+    data_dir: Path  # where downloaded corpora live (multi30k/ inside it)
+    split: str  # "train", "valid", "test" or "all"
+    context_turns: int  # preceding turns joined into a dialogue pair's source
+    skip_bad_lines: bool  # skip and count malformed lines instead of raising
+    stats: CorpusStats  # the reader adds bad_lines and no_reply here
+
+    def bad_line(self, error: DataError) -> None:
+        """Report a malformed line: raise ``error``, or count it and go on if skipping."""
+        if not self.skip_bad_lines:
+            raise error
+        self.stats.bad_lines += 1
+        level = logging.WARNING if self.stats.bad_lines <= WARNED_BAD_LINES else logging.DEBUG
+        log.log(level, "skipped bad line: %s", error)
+
+    def no_reply(self) -> None:
+        """Count a dialogue entry that has a single utterance and so makes no pair."""
+        self.stats.no_reply += 1

@@ -1,0 +1,61 @@
+"""Counts of what a corpus read kept and what each filter removed: nothing is dropped silently."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+# Counter fields in the order they are reported.
+COUNTERS = (
+    "pairs_read",
+    "bad_lines",
+    "no_reply",
+    "empty",
+    "other_split",
+    "too_long",
+    "duplicates",
+    "kept",
+)
+
+
+@dataclass
+class CorpusStats:
+    """Filter counts of one pass over one or more corpora.
+
+    ``pairs_read`` counts well-formed pairs produced by the readers (before filtering) and
+    ``kept = pairs_read - empty - other_split - too_long - duplicates``. ``bad_lines`` counts
+    malformed lines skipped under ``skip_bad_lines``; ``no_reply`` counts dialogue entries with a
+    single utterance (no reply, hence no pair). ``by_corpus`` holds the counts of each spec.
+    """
+
+    pairs_read: int = 0  # well-formed (source, target) pairs produced by the readers
+    bad_lines: int = 0  # malformed lines skipped (only with skip_bad_lines)
+    no_reply: int = 0  # dialogue entries with a single utterance: no pair to make
+    empty: int = 0  # pairs whose source or target is empty after normalization
+    other_split: int = 0  # pairs belonging to another split than the one asked for
+    too_long: int = 0  # pairs with a side longer than max_len words
+    duplicates: int = 0  # exact repeats of an earlier training pair
+    kept: int = 0  # pairs yielded
+    by_corpus: dict[str, CorpusStats] = field(default_factory=dict)
+
+    def add(self, other: CorpusStats) -> None:
+        """Add the counters of ``other`` to this object's counters (not its ``by_corpus``)."""
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, int]:
+        """The counters as a plain dict (no ``by_corpus``), for logs and JSON."""
+        return {name: getattr(self, name) for name in COUNTERS}
+
+    def summary(self) -> str:
+        """One line for the user: ``kept 980 of 1,000 pairs (empty 3, duplicates 17, ...)``."""
+        removed = ", ".join(
+            f"{name.replace('_', ' ')} {getattr(self, name):,}" for name in COUNTERS[1:-1]
+        )
+        return f"kept {self.kept:,} of {self.pairs_read:,} pairs ({removed})"
+
+    def copy(self) -> CorpusStats:
+        """A deep copy (the nested ``by_corpus`` objects included)."""
+        return dataclasses.replace(
+            self, by_corpus={k: v.copy() for k, v in self.by_corpus.items()}
+        )

@@ -1,0 +1,76 @@
+"""Text normalization shared by every corpus: Unicode NFKC, no control characters, single spaces.
+
+Every pair is normalized before it is filtered, split or tokenized, so the tokenizer's round trip
+``decode(encode(x)) == x`` holds for the text the corpus yields.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in Unicode NFKC with control characters removed and whitespace collapsed.
+
+    Runs of whitespace (spaces, tabs, newlines, no-break spaces, ...) become one ASCII space and
+    leading/trailing whitespace is removed; other control characters (category ``Cc``) are dropped.
+
+    >>> normalize_text("  Ｈello\\u00a0 world\\t!\\x00 ")
+    'Hello world !'
+    """
+    if not text.isascii():  # ASCII is already NFKC (and isascii() costs nothing)
+        text = unicodedata.normalize("NFKC", text)
+    if text.isprintable():  # no whitespace but " ", no control characters: the common case
+        if "  " in text or text.startswith(" ") or text.endswith(" "):
+            return " ".join(text.split())
+        return text
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    return " ".join(text.split())
+
+
+def word_count(normalized: str) -> int:
+    """Number of space-separated words in text already passed through ``normalize_text``."""
+    return normalized.count(" ") + 1 if normalized else 0
+
+
+def normalize_fields(text: str) -> str | None:
+    """``text`` in NFKC if each of its tab- or newline-separated fields is then normalized.
+
+    For a whole block of TSV lines at once: returns the text whose fields are what
+    ``normalize_text`` makes of the fields of ``text``, or ``None`` when some field needs more
+    than NFKC (control characters, other whitespace, leading, trailing or double spaces), to be
+    normalized one by one. NFKC neither makes nor removes tabs and newlines, nor composes
+    characters across them, so it can be applied to the block rather than to each field.
+
+    >>> normalize_fields("Ｈello\\tworld\\nok\\t!")
+    'Hello\\tworld\\nok\\t!'
+    >>> normalize_fields("two  spaces\\tx") is None
+    True
+    """
+    if not text:
+        return text
+    ascii_only = text.isascii()
+    if not ascii_only:
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if not text.replace("\t", " ").replace("\n", " ").isprintable():
+            return None
+    # UTF-8 bytes: a space, tab or newline byte is that character and nothing else
+    codes = np.frombuffer(text.encode(), dtype=np.uint8)  # (bytes,)
+    separator = (codes == _TAB) | (codes == _NEWLINE)  # (bytes,) between fields
+    if ascii_only:  # printable: no control characters but the separators, no DEL
+        controls = np.count_nonzero(codes < _SPACE)
+        if controls != np.count_nonzero(separator) or np.count_nonzero(codes == _DELETE):
+            return None
+    space = codes == _SPACE  # (bytes,)
+    if space[0] or space[-1]:
+        return None
+    # a space before a space or a separator, or after a separator: spaces to collapse or strip
+    if np.any(space[:-1] & (space[1:] | separator[1:])) or np.any(separator[:-1] & space[1:]):
+        return None
+    return text
+
+
+_TAB, _NEWLINE, _SPACE, _DELETE = 0x09, 0x0A, 0x20, 0x7F

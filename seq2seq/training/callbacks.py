@@ -1,0 +1,103 @@
+"""Callbacks of ``seq2seq train``: dropout seeds, best checkpoint, history and curves, BLEU."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from seq2seq import atomic, checkpoint
+from seq2seq.decoding import translate
+from seq2seq.evaluation import bleu_and_chrf
+
+
+class EpochDropoutSeeds(keras.callbacks.Callback):
+    """Before each epoch, every dropout seed state becomes a function of (seed, epoch).
+
+    Keras's weight files do not hold the states of random seed generators; without this, a
+    resumed run would draw other dropout masks than the interrupted one would have.
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for variable in self.model.variables:
+            if variable.name == "seed_generator_state":
+                seed = np.asarray(keras.ops.convert_to_numpy(variable))[0]
+                variable.assign(np.array([seed, epoch << 20], dtype=variable.dtype))
+
+
+class ValidationBleu(keras.callbacks.Callback):
+    """Greedy-translates a fixed sample of validation pairs after each epoch: ``val_bleu``."""
+
+    def __init__(self, tokenizer, pairs, max_len: int = 100):
+        super().__init__()
+        self.tokenizer = tokenizer
+        self.sources = [source for source, _ in pairs]
+        self.references = [target for _, target in pairs]
+        self.max_len = max_len
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or not self.sources:
+            return
+        hypotheses = translate(self.model, self.tokenizer, self.sources, max_len=self.max_len)
+        logs["val_bleu"] = bleu_and_chrf(hypotheses, self.references)["bleu"]
+
+
+class CheckpointWriter(keras.callbacks.Callback):
+    """After each epoch: history.json, curves.png, and the best model and its metrics.
+
+    "Best" is the lowest ``val_loss``. Every file is replaced atomically.
+    """
+
+    def __init__(self, directory: Path, history: list[dict], on_epoch=None):
+        super().__init__()
+        self.directory = directory
+        self.history = history  # earlier epochs of a resumed run come in here
+        self.on_epoch = on_epoch
+        best = [h for h in history if "val_loss" in h]
+        self.best = min(best, key=lambda h: h["val_loss"]) if best else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        if "val_cross_entropy" in record:
+            record["val_perplexity"] = math.exp(min(record["val_cross_entropy"], 50.0))
+        self.history[:] = [h for h in self.history if h["epoch"] < record["epoch"]] + [record]
+        if "val_loss" in record and (self.best is None or record["val_loss"] < self.best["val_loss"]):
+            self.best = record
+            checkpoint.save_model(self.model, self.directory)
+            checkpoint.write_json(self.directory / checkpoint.METRICS_FILE, {"best_epoch": record})
+        checkpoint.write_json(self.directory / checkpoint.HISTORY_FILE, self.history)
+        plot_curves(self.history, self.directory / checkpoint.CURVES_FILE)
+        if self.on_epoch is not None:
+            self.on_epoch(record)
+
+
+def plot_curves(history: list[dict], path: Path) -> None:
+    """Loss (train and valid) and validation BLEU per epoch, written atomically as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    figure, (loss_axis, bleu_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, label in (("loss", "train loss"), ("val_loss", "valid loss"), ("val_cross_entropy", "valid cross-entropy")):
+        points = [(h["epoch"], h[key]) for h in history if key in h]
+        if points:
+            loss_axis.plot(*zip(*points), marker="o", label=label)
+    loss_axis.set(xlabel="epoch", ylabel="nats per target piece", title="Loss")
+    loss_axis.legend()
+    points = [(h["epoch"], h["val_bleu"]) for h in history if "val_bleu" in h]
+    if points:
+        bleu_axis.plot(*zip(*points), marker="o", color="tab:green")
+    bleu_axis.set(xlabel="epoch", ylabel="BLEU", title="Validation BLEU (greedy, sample)")
+    if epochs:
+        for axis in (loss_axis, bleu_axis):
+            axis.set_xticks(epochs)
+    figure.tight_layout()
+    try:
+        with atomic.replacing(path) as temporary:
+            figure.savefig(temporary, format="png", dpi=80)
+    finally:
+        plt.close(figure)

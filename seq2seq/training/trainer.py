@@ -1,0 +1,194 @@
+"""``train``: corpus -> tokenizer -> batches -> model -> ``model.fit`` -> checkpoint folder.
+
+1. A new run trains SentencePiece on the training split and writes ``config.json``; a resumed
+   run (``resume=True``) reads both back from the folder and ignores new hyperparameters
+   (except ``epochs``, which may be raised to train longer).
+2. The model trains with teacher forcing on length-bucketed batches, Adam with warm-up and
+   cosine decay, gradient clipping, and the label-smoothed masked cross-entropy.
+3. After every epoch Keras's ``BackupAndRestore`` saves weights, optimizer state and epoch into
+   ``DIR/backup`` (double-buffered, so a kill during the write leaves the previous one), and
+   ``CheckpointWriter`` replaces the best model, metrics, history and curves atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+
+from seq2seq import __version__, checkpoint
+from seq2seq.encoded_pairs import encode_pairs
+from seq2seq.errors import ConfigError, DataError
+from seq2seq.model import ModelConfig, Seq2Seq
+from seq2seq.tokenizer import Tokenizer
+from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ValidationBleu
+from seq2seq.training.config import TrainingConfig
+from seq2seq.training.data import EpochRun, fit_input
+from seq2seq.training.distribution import data_parallel
+from seq2seq.training.loss import MaskedCrossEntropy, TokenAccuracy, TokenCrossEntropy
+
+log = logging.getLogger(__name__)
+
+
+def learning_rate_schedule(training: TrainingConfig, steps_per_epoch: int):
+    total = max(training.epochs * steps_per_epoch, 1)
+    warmup = min(training.warmup_steps, total // 2)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=training.lr / 100 if warmup else training.lr,
+        decay_steps=max(total - warmup, 1),
+        alpha=0.05,
+        warmup_target=training.lr if warmup else None,
+        warmup_steps=warmup,
+    )
+
+
+def compile_model(model: Seq2Seq, training: TrainingConfig, steps_per_epoch: int) -> None:
+    optimizer = keras.optimizers.Adam(
+        learning_rate=learning_rate_schedule(training, steps_per_epoch),
+        global_clipnorm=training.clip_norm or None,
+    )
+    model.compile(
+        optimizer=optimizer,
+        loss=MaskedCrossEntropy(training.label_smoothing),
+        metrics=[TokenCrossEntropy(), TokenAccuracy()],
+    )
+    # Build the optimizer's slots now: Keras can only restore a backup's optimizer state into a
+    # built optimizer (it skips it, with a warning, otherwise).
+    optimizer.build(model.trainable_variables)
+
+
+def train(
+    out_dir: str | Path,
+    corpora,
+    model_options: dict | None = None,
+    training: TrainingConfig | None = None,
+    resume: bool = False,
+    epochs: int | None = None,
+    verbose: int | str = "auto",
+    on_epoch: Callable[[dict], None] | None = None,
+    devices: list[str] | None = None,
+) -> list[dict]:
+    """Train a model into ``out_dir`` and return the history (one dict per epoch).
+
+    Args:
+        out_dir: the checkpoint folder (created; a new run refuses a folder holding a config).
+        corpora: a ``CorpusSelection`` (``load(split)`` gives the pairs of a split).
+        model_options: ``ModelConfig`` fields besides the vocabulary sizes.
+        training: the training hyperparameters.
+        resume: continue the run in ``out_dir`` from its last completed epoch.
+        epochs: with ``resume``, a new total number of epochs.
+        devices: train data-parallel on these devices (default: every visible accelerator).
+    """
+    directory = Path(out_dir)
+    config_path = directory / checkpoint.CONFIG_FILE
+    if resume:
+        saved = checkpoint.read_json(config_path)
+        training = TrainingConfig.from_dict(saved["training"])
+        if epochs is not None:
+            training = dataclasses.replace(training, epochs=epochs)
+        model_config = ModelConfig.from_dict(saved["model"])
+    elif config_path.exists():
+        raise ConfigError(f"{directory} already holds a training run; use --resume, or another --out")
+    training = training or TrainingConfig()
+    if not resume:  # check the model options now, before any work or any file is written
+        ModelConfig(source_vocab_size=training.vocab_size, target_vocab_size=training.vocab_size, **(model_options or {}))
+
+    keras.utils.set_random_seed(training.seed)
+    keras.mixed_precision.set_dtype_policy(training.precision)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        train_pairs, valid_pairs = corpora.load("train"), corpora.load("valid")
+        if resume:
+            tokenizer = Tokenizer.load(directory)
+        else:
+            started = time.perf_counter()
+            tokenizer = Tokenizer.train(
+                train_pairs, directory, vocab_size=training.vocab_size, joint=training.joint_vocab, seed=training.seed
+            )
+            log.info("trained SentencePiece in %.1fs: %s", time.perf_counter() - started, tokenizer)
+            model_config = ModelConfig(
+                source_vocab_size=tokenizer.source_vocab_size,
+                target_vocab_size=tokenizer.target_vocab_size,
+                **(model_options or {}),
+            )
+            checkpoint.write_json(
+                config_path,
+                {
+                    "model": model_config.to_dict(),
+                    "training": training.to_dict(),
+                    "data": {"corpora": list(corpora.specs), "context_turns": corpora.context_turns, "max_len": corpora.max_len},
+                    "seq2seq_version": __version__,
+                },
+            )
+        train_encoded = encode_pairs(train_pairs, tokenizer, max_len=training.max_pieces)
+        valid_list = list(valid_pairs)
+        if len(train_encoded) == 0:
+            raise DataError("no training pairs left after filtering")
+        if not valid_list:
+            raise DataError("the validation split is empty")
+        valid_encoded = encode_pairs(valid_list, tokenizer, max_len=training.max_pieces)
+        with data_parallel(devices) as replicas:
+            if replicas > 1:
+                log.info("data-parallel over %d devices", replicas)
+            return _fit(
+                directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose,
+                on_epoch, replicas,
+            )
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+
+
+def _fit(
+    directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose, on_epoch, replicas
+):
+    from seq2seq.pair_batches import PairBatches
+
+    # Keras starts reading batches before any callback runs: start the data at the epoch the
+    # backup resumes from (BackupAndRestore records the last completed epoch in this file).
+    metadata = directory / checkpoint.BACKUP_DIR / "training_metadata.json"
+    start_epoch = int(checkpoint.read_json(metadata).get("epoch", 0)) if metadata.is_file() else 0
+    epoch_batches = PairBatches(
+        train_encoded, training.batch_size, seed=training.seed, epoch=start_epoch, sample_weights=True
+    )
+    train_batches = EpochRun(epoch_batches, start_epoch, training.epochs)
+    valid_batches = PairBatches(valid_encoded, training.batch_size, shuffle=False, sample_weights=True)
+    model = Seq2Seq(model_config)
+    compile_model(model, training, len(epoch_batches))
+
+    history_path = directory / checkpoint.HISTORY_FILE
+    history = checkpoint.read_json(history_path) if history_path.is_file() else []
+    callbacks = [EpochDropoutSeeds()]
+    if training.bleu_sample:
+        callbacks.append(ValidationBleu(tokenizer, valid_list[: training.bleu_sample], max_len=training.max_pieces))
+    callbacks += [
+        keras.callbacks.TerminateOnNaN(),
+        CheckpointWriter(directory, history, on_epoch=on_epoch),
+        # Last, so that the state it saves is the state after every other callback ran.
+        keras.callbacks.BackupAndRestore(str(directory / checkpoint.BACKUP_DIR), double_checkpoint=True, delete_checkpoint=False),
+    ]
+    if training.patience:
+        callbacks.insert(-1, keras.callbacks.EarlyStopping(patience=training.patience, restore_best_weights=False))
+    if training.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(str(directory / "logs")))
+    log.info(
+        "training %s parameters on %d pairs (%d batches per epoch)",
+        f"{model.count_params():,}",
+        len(train_encoded),
+        len(epoch_batches),
+    )
+    model.fit(
+        fit_input(train_batches, replicas),
+        steps_per_epoch=len(epoch_batches),
+        validation_data=fit_input(valid_batches, replicas),
+        epochs=training.epochs,
+        callbacks=callbacks,
+        shuffle=False,  # the batches are shuffled per epoch by PairBatches, deterministically
+        verbose=verbose,
+    )
+    return history
+
+

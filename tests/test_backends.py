@@ -1,0 +1,34 @@
+"""Re-runs the layer, attention and model tests on the JAX backend, in a child process (a backend is fixed per process).
+
+The TensorFlow run is the main pytest session itself (the default backend).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+
+HERE = Path(__file__).parent
+# The backend-sensitive tests: the layers, the attention and the model (no training runs).
+BACKEND_TESTS = [HERE / "layers", HERE / "test_attention.py", HERE / "test_model.py"]
+
+
+@pytest.mark.skipif(keras.backend.backend() == "jax", reason="this session already runs on JAX")
+def test_layer_and_model_tests_pass_on_jax():
+    pytest.importorskip("jax")
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, BACKEND_TESTS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(f"JAX backend: {summary}")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]

@@ -1,0 +1,189 @@
+"""``seq2seq train``, ``translate`` and ``evaluate`` through click's CliRunner: errors are one line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from toy_tasks import reverse_pairs, write_tsv
+
+from seq2seq import __version__
+from seq2seq.cli import main
+
+TINY = ["--units", "8", "--embed", "8", "--attention-units", "8", "--vocab-size", "24", "--bleu-sample", "0", "--quiet"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(arg) for arg in args])
+
+
+def assert_one_line_error(result, *fragments: str, exit_code: int = 1) -> str:
+    """The command failed with ``exit_code`` and said so in one ``Error:`` line naming ``fragments``."""
+    assert result.exit_code == exit_code, result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_tsv(tmp_path_factory.mktemp("corpus") / "reverse.tsv", reverse_pairs(300, seed=1))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, corpus):
+    """A checkpoint folder trained for one epoch by ``seq2seq train`` (and that command's result)."""
+    out = tmp_path_factory.mktemp("run") / "model"
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", *TINY)
+    return out, result
+
+
+# --- the group ------------------------------------------------------------------------------------
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output == f"seq2seq, version {__version__}\n"
+
+
+def test_short_help_lists_the_commands():
+    result = invoke("-h")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: ")
+    commands = result.output.split("Commands:")[1].split()
+    for name in ("train", "translate", "evaluate", "corpora"):
+        assert name in commands
+    assert invoke("--help").output == result.output
+
+
+# --- one-line errors ------------------------------------------------------------------------------
+
+
+def test_translate_with_a_missing_checkpoint_folder(tmp_path):
+    missing = tmp_path / "nowhere"
+    result = invoke("translate", "--checkpoint", missing, "a b c")
+    assert_one_line_error(result, str(missing), "no such checkpoint folder")
+
+
+def test_translate_with_a_folder_lacking_model_keras(tmp_path):
+    (tmp_path / "config.json").write_text("{}\n", encoding="utf-8")
+    result = invoke("translate", "--checkpoint", tmp_path, "a b c")
+    assert_one_line_error(result, str(tmp_path / "model.keras"), "missing")
+
+
+def test_translate_with_a_folder_lacking_config_json(tmp_path):
+    result = invoke("translate", "--checkpoint", tmp_path, "a b c")
+    assert_one_line_error(result, str(tmp_path / "config.json"), "missing")
+
+
+def test_train_refuses_a_folder_holding_a_run_without_resume(tmp_path, corpus):
+    out = tmp_path / "model"
+    out.mkdir()
+    original = b'{"model": {"units": 3},\n "note": "an earlier run"}\n'
+    (out / "config.json").write_bytes(original)
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", *TINY)
+    assert_one_line_error(result, str(out), "--resume")
+    assert (out / "config.json").read_bytes() == original
+    assert [path.name for path in out.iterdir()] == ["config.json"]  # nothing else written
+
+
+@pytest.fixture(scope="module")
+def tied_mismatch(tmp_path_factory, corpus):
+    out = tmp_path_factory.mktemp("tied") / "model"
+    args = ["train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", *TINY]
+    args[args.index("--embed") + 1] = "6"
+    return out, invoke(*args, "--tie-embeddings")
+
+
+def test_train_tie_embeddings_needs_embed_equal_to_units(tied_mismatch):
+    out, result = tied_mismatch
+    assert_one_line_error(result, "tie_embeddings needs embed == units", "embed=6", "units=8")
+    assert not (out / "config.json").exists()
+
+
+def test_train_config_error_writes_nothing(tied_mismatch):
+    out, _ = tied_mismatch
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_evaluate_with_an_unknown_corpus_spec(trained):
+    out, _ = trained
+    result = invoke("evaluate", "--checkpoint", out, "--corpus", "wmt99:xx-yy")
+    assert_one_line_error(result, "unknown corpus", "'wmt99:xx-yy'")
+
+
+def test_translate_refuses_a_bad_option_value(trained):
+    out, _ = trained
+    result = invoke("translate", "--checkpoint", out, "--batch-size", "0", "a b c")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--batch-size" in result.output
+
+
+# --- the happy path -------------------------------------------------------------------------------
+
+
+def test_train_writes_a_checkpoint(trained, corpus):
+    out, result = trained
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("epoch 1  loss ") and "val_loss" in lines[0]
+    assert lines[-1].startswith("best epoch 1: ") and lines[-1].endswith(f"-> {out}")
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["model"]["units"] == 8 and config["model"]["embed"] == 8
+    assert config["model"]["attention_units"] == 8
+    assert config["training"]["epochs"] == 1 and config["training"]["vocab_size"] == 24
+    assert config["data"]["corpora"] == [f"tsv:{corpus}"]
+    assert (out / "model.keras").is_file()
+
+
+def test_translate_arguments_print_one_line_each(trained):
+    out, _ = trained
+    result = invoke("translate", "--checkpoint", out, "a b c")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("\n") and result.output.count("\n") == 1
+    two = invoke("translate", "--checkpoint", out, "a b c", "d e")
+    assert two.exit_code == 0 and two.output.count("\n") == 2
+    assert two.output.splitlines()[0] == result.output.rstrip("\n")  # the same sentence, the same output
+
+
+def test_translate_file_writes_one_line_per_input_line(trained, tmp_path):
+    out, _ = trained
+    sources = ["a b c", "p o n m l", "", "c", "a a a a a a a a"]
+    input_file = tmp_path / "in.txt"
+    input_file.write_text("".join(line + "\n" for line in sources), encoding="utf-8")
+    output_file = tmp_path / "out.txt"
+    result = invoke("translate", "--checkpoint", out, "--input", input_file, "--output", output_file)
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    written = output_file.read_text(encoding="utf-8")
+    assert written.count("\n") == len(sources) and written.endswith("\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.txt", "out.txt"]  # no temporary left
+    # Translations keep the input order: each line equals the sentence translated alone.
+    alone = invoke("translate", "--checkpoint", out, sources[1])
+    assert written.splitlines()[1] == alone.output.rstrip("\n")
+
+
+def test_evaluate_json(trained, tmp_path):
+    out, _ = trained
+    pairs = reverse_pairs(7, seed=3)
+    test_file = write_tsv(tmp_path / "test.tsv", pairs)
+    result = invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("\n") and result.output.count("\n") == 1
+    scores = json.loads(result.output)
+    assert {"bleu", "chrf", "perplexity", "pairs", "signature"} <= set(scores)
+    assert scores["pairs"] == len(pairs)
+    assert 0.0 <= scores["bleu"] <= 100.0 and 0.0 <= scores["chrf"] <= 100.0
+    assert 1.0 < scores["perplexity"] < 100.0  # one epoch: near uniform over 24 pieces
+    limited = json.loads(
+        invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{test_file}", "--split", "all", "--json",
+               "--limit", "3").output
+    )
+    assert limited["pairs"] == 3

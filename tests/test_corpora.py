@@ -1,0 +1,265 @@
+"""Corpora: every kind read from its real source, normalization, filters with counts, splits."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seq2seq.corpora import (
+    CONTEXT_SEPARATOR,
+    CORPUS_KINDS,
+    load_pairs,
+    normalize_text,
+    parse_spec,
+    split_of,
+)
+from seq2seq.corpora.splits import pair_hash
+from seq2seq.errors import DataError
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+MULTI30K = CORPORA / "multi30k"
+needs_multi30k = pytest.mark.skipif(
+    not (MULTI30K / "train.de.gz").is_file(), reason="Multi30k files not in ../shared/corpora"
+)
+
+
+def first_lines(path: Path, count: int) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        return [next(stream).rstrip("\n") for _ in range(count)]
+
+
+def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> str:
+    path.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
+    return f"tsv:{path}"
+
+
+def assert_counts_add_up(stats) -> None:
+    removed = stats.empty + stats.other_split + stats.too_long + stats.duplicates
+    assert stats.kept + removed == stats.pairs_read
+
+
+# --- specs and normalization ----------------------------------------------------------------------
+
+
+def test_parse_spec_kinds_and_arguments():
+    assert parse_spec("multi30k:de-en").argument == "de-en"
+    assert parse_spec("chatterbot").argument == ""
+    assert parse_spec("tsv:C:/data/a:b.tsv").argument == "C:/data/a:b.tsv"  # first colon only
+    assert set(CORPUS_KINDS) == {"chitchat", "chatterbot", "multi30k", "tsv", "jsonl"}
+    with pytest.raises(DataError, match="unknown corpus 'wiki'"):
+        parse_spec("wiki")
+    with pytest.raises(DataError, match=r"needs an argument: tsv:PATH"):
+        parse_spec("tsv")
+
+
+def test_normalize_text_nfkc_whitespace_and_control_characters():
+    assert normalize_text("  Ｈｅｌｌｏ\u00a0\u3000 big\tworld\r\n") == "Hello big world"
+    assert normalize_text("ﬁne ½") == "fine 1⁄2"  # NFKC compatibility forms
+    assert normalize_text("a\x00b\x1bc") == "abc"
+    assert normalize_text("Cafe\u0301") == "Café"  # composed
+    assert normalize_text("\u200c keeps ZWNJ\u200c") == "\u200c keeps ZWNJ\u200c"  # Cf is kept
+
+
+@settings(max_examples=60)
+@given(st.text())
+def test_normalize_text_is_idempotent_and_single_spaced(text):
+    normalized = normalize_text(text)
+    assert normalize_text(normalized) == normalized
+    assert "  " not in normalized and normalized == normalized.strip()
+    assert "\t" not in normalized and "\n" not in normalized
+
+
+# --- Multi30k -------------------------------------------------------------------------------------
+
+
+@needs_multi30k
+def test_multi30k_splits_follow_the_files():
+    train = load_pairs(["multi30k:de-en"], split="train", data_dir=CORPORA)
+    pairs = list(train)
+    assert train.stats.pairs_read == 29_000
+    assert train.stats.kept == len(pairs) == 29_000 - train.stats.duplicates
+    assert 0 < train.stats.duplicates < 20
+    expected = list(
+        zip(first_lines(MULTI30K / "train.de.gz", 3), first_lines(MULTI30K / "train.en.gz", 3))
+    )
+    assert pairs[:3] == [(normalize_text(s), normalize_text(t)) for s, t in expected]
+    assert len(list(load_pairs(["multi30k:de-en"], "valid", CORPORA))) == 1_014
+    assert len(list(load_pairs(["multi30k:de-en"], "test", CORPORA))) == 1_000
+    everything = load_pairs(["multi30k:fr-cs"], "all", CORPORA)
+    assert len(list(everything)) == 31_014  # no hash split, no deduplication
+    assert everything.stats.other_split == everything.stats.duplicates == 0
+
+
+@needs_multi30k
+def test_multi30k_data_dir_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SEQ2SEQ_CORPORA", str(CORPORA))
+    source, target = next(iter(load_pairs(["multi30k:en-cs"], "test")))
+    assert source == normalize_text(first_lines(MULTI30K / "test_2016_flickr.en.gz", 1)[0])
+    assert target == normalize_text(first_lines(MULTI30K / "test_2016_flickr.cs.gz", 1)[0])
+
+
+# --- chitchat and chatterbot (installed packages) -------------------------------------------------
+
+
+def test_chitchat_package_pairs_and_hash_splits():
+    pairs = load_pairs(["chitchat"], split="all", context_turns=2)
+    counts = Counter()
+    with_context = 0
+    for source, target in pairs:
+        counts[split_of(source, target)] += 1
+        with_context += f" {CONTEXT_SEPARATOR} " in source
+    total = sum(counts.values())
+    assert total > 100_000 and pairs.stats.kept == total
+    assert pairs.stats.no_reply > 0 and pairs.stats.empty > 0  # reported, not silently dropped
+    assert_counts_add_up(pairs.stats)
+    assert with_context > total / 2  # every reply after the second turn has two context turns
+    assert 0.97 < counts["train"] / total < 0.99
+    assert 0.005 < counts["valid"] / total < 0.015
+    assert 0.005 < counts["test"] / total < 0.015
+
+
+def test_chitchat_turns_merge_consecutive_messages_of_one_sender(tmp_path):
+    conversation = {
+        "messages": [
+            [{"text": "Hi", "sender": "a"}, {"text": "there", "sender": "a"}],
+            [{"text": "Hello", "sender": "b"}],
+            [{"text": "How are", "sender": "a"}],
+            [{"text": "you?", "sender": "a"}],  # same sender again: same turn
+            [{"text": "Fine", "sender": "b"}],
+        ]
+    }
+    path = tmp_path / "chat.json"
+    path.write_text(json.dumps({"c1": conversation, "c2": {"messages": [[]]}}))
+    pairs = load_pairs([f"chitchat:{path}"], split="all", context_turns=2)
+    assert list(pairs) == [
+        ("Hi there", "Hello"),
+        (f"Hi there {CONTEXT_SEPARATOR} Hello", "How are you?"),
+        (f"Hello {CONTEXT_SEPARATOR} How are you?", "Fine"),
+    ]
+    assert pairs.stats.no_reply == 1
+
+
+def test_chatterbot_languages_from_the_package():
+    english = list(load_pairs(["chatterbot"], split="all"))
+    assert ("Hello", "Hi") in english
+    german = list(load_pairs(["chatterbot:german"], split="all"))
+    assert ("Guten Morgen!", "Hallo") in german
+    assert not set(german) & set(english)
+    train = load_pairs(["chatterbot"], split="train")
+    assert len(set(train)) == len(list(train))  # duplicates removed from train...
+    assert train.stats.duplicates > 0  # ...and counted
+
+
+def test_chatterbot_yaml_file_keeps_scalars_as_written(tmp_path):
+    path = tmp_path / "mine.yml"
+    path.write_text(
+        "categories: [test]\n"
+        "conversations:\n"
+        "- - Are you a robot?\n"
+        "  - yes\n"
+        "  - 42\n"
+        "- - lonely utterance\n"
+        "- just a string\n",
+        encoding="utf-8",
+    )
+    pairs = load_pairs([f"chatterbot:{path}"], split="all")
+    assert list(pairs) == [("Are you a robot?", "yes"), ("yes", "42")]
+    assert pairs.stats.no_reply == 2
+
+
+# --- tsv and jsonl --------------------------------------------------------------------------------
+
+
+def test_tsv_bom_crlf_gzip_and_blank_lines(tmp_path):
+    path = tmp_path / "pairs.tsv.gz"
+    with gzip.open(path, "wb") as stream:
+        stream.write("\ufeffHallo\tHello\r\n\n  Welt \t  World\r\n".encode())
+    pairs = load_pairs([f"tsv:{path}"], split="all")
+    assert list(pairs) == [("Hallo", "Hello"), ("Welt", "World")]
+    assert pairs.stats.empty == 1 and pairs.stats.pairs_read == 3
+
+
+def test_jsonl_pairs_and_dialogues(tmp_path):
+    lines = [
+        {"source": "q1", "target": "a1"},
+        {"messages": ["hi", "hello", "how are you"]},
+        {
+            "messages": [
+                {"role": "user", "content": "one"},
+                {"role": "user", "content": "two"},
+                {"role": "assistant", "content": "three"},
+            ]
+        },
+        {"messages": ["alone"]},
+    ]
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    pairs = load_pairs([f"jsonl:{path}"], split="all")
+    assert list(pairs) == [
+        ("q1", "a1"),
+        ("hi", "hello"),
+        ("hello", "how are you"),
+        ("one two", "three"),
+    ]
+    assert pairs.stats.no_reply == 1
+
+
+# --- filters and stats ----------------------------------------------------------------------------
+
+
+def test_filters_count_everything_they_drop(tmp_path):
+    pairs = [("a", "b")] * 3 + [("  ", "x"), ("one two three four", "y"), ("c", "d")]
+    spec = write_tsv(tmp_path / "p.tsv", pairs)
+    source = load_pairs([spec], split="all", max_len=3)
+    assert list(source) == [("a", "b"), ("a", "b"), ("a", "b"), ("c", "d")]  # all: no dedup
+    stats = source.stats
+    assert (stats.pairs_read, stats.empty, stats.too_long, stats.kept) == (6, 1, 1, 4)
+    assert_counts_add_up(stats)
+    assert "empty 1" in stats.summary() and "too long 1" in stats.summary()
+
+    train = load_pairs([spec], split="train", max_len=3)
+    assert list(train) == [("a", "b"), ("c", "d")]  # ("a", "b") and ("c", "d") hash to train
+    assert train.stats.duplicates == 2
+    assert_counts_add_up(train.stats)
+
+
+def test_duplicates_removed_across_corpora_and_source_is_reiterable(tmp_path):
+    first = write_tsv(tmp_path / "1.tsv", [("a", "b"), ("c", "d")])
+    second = write_tsv(tmp_path / "2.tsv", [("c", "d"), ("e", "f")])
+    source = load_pairs([first, second], split="train")
+    assert list(source) == list(source) == [("a", "b"), ("c", "d"), ("e", "f")]
+    assert source.stats.duplicates == 1
+    assert source.stats.by_corpus[second].duplicates == 1
+    assert source.stats.by_corpus[first].kept == 2
+
+
+# --- splits ---------------------------------------------------------------------------------------
+
+
+def test_split_golden_values():
+    # Changing the hash would move pairs between splits: these values must never change.
+    assert pair_hash("Hello", "Hi") == 91942965  # CRC-32 of "Hello\tHi"
+    splits = [split_of(f"q{i}", "r") for i in (80, 151, 163, 0)]
+    assert splits == ["test", "valid", "valid", "train"]
+
+
+short_text = st.text(alphabet="abcdefgh xyz", min_size=1, max_size=12).map(normalize_text)
+pair = st.tuples(short_text, short_text).filter(lambda p: p[0] and p[1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(pair, st.lists(pair, max_size=30), st.randoms())
+def test_a_pairs_split_never_depends_on_the_other_pairs(probe, others, random):
+    lines = [*others, probe]
+    random.shuffle(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        spec = write_tsv(Path(folder) / "p.tsv", lines)
+        found_in = {s for s in ("train", "valid", "test") if probe in load_pairs([spec], s)}
+    assert found_in == {split_of(*probe)}
