@@ -41,8 +41,14 @@ def test_input_dropout_mask_is_shared_by_every_timestep():
 
 @pytest.mark.parametrize("cell", CELLS[:2], ids=CELL_IDS[:2])
 def test_training_with_dropout_compiles_and_learns(cell):
-    """A compiled train step (jit on JAX) with both dropouts: the loop body must be stateless."""
+    """A compiled train step (jit on JAX) with both dropouts: the loop body must be stateless.
+
+    Learning is judged on the loss without dropout before and after training (seeded: initial
+    weights, shuffling and masks), not on the first epoch's running mean, which already learns.
+    Over seeds 0..5 the loss fell to 1.5-7% of its start; the bound below is 20%.
+    """
     _, ours_cls, _, cell_kwargs = cell
+    keras.utils.set_random_seed(0)
     model = keras.Sequential(
         [
             keras.Input((5, 3)),
@@ -54,5 +60,6 @@ def test_training_with_dropout_compiles_and_learns(cell):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 5, 3)).astype("float32")
     y = x.sum(axis=(1, 2))[:, None] / 5.0
-    history = model.fit(x, y, epochs=15, batch_size=16, verbose=0)
-    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    loss_before = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=15, batch_size=16, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < 0.2 * loss_before
