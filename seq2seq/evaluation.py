@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import sacrebleu
+from keras import ops
 
 from seq2seq.decoding import translate
 from seq2seq.encoded_pairs import encode_pairs
@@ -38,10 +38,10 @@ def perplexity(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: i
     encoded = encode_pairs(pairs, tokenizer)
     total, count = 0.0, 0.0
     for (source, decoder_input), target in PairBatches(encoded, batch_size, shuffle=False):
-        logits = model((source, decoder_input), training=False)
+        logits = ops.stop_gradient(model((source, decoder_input), training=False))  # no autograd (torch)
         true_log_prob, _, mask = token_log_probs(target, logits)
-        total -= float(np.sum(np.asarray(true_log_prob) * np.asarray(mask)))
-        count += float(np.sum(np.asarray(mask)))
+        total -= float(ops.convert_to_numpy(ops.sum(true_log_prob * mask)))
+        count += float(ops.convert_to_numpy(ops.sum(mask)))
     return math.exp(total / max(count, 1.0))
 
 

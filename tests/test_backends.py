@@ -1,6 +1,8 @@
-"""Re-runs the layer, attention and model tests on the JAX backend, in a child process (a backend is fixed per process).
+"""Re-runs the layer, attention and model tests on JAX and PyTorch, in child processes (a backend is fixed per process).
 
-The TensorFlow run is the main pytest session itself (the default backend).
+The TensorFlow run is the main pytest session itself (the default backend). JAX is in the test
+extra; PyTorch is not (its default wheel brings gigabytes of CUDA): its run is skipped unless
+``torch`` is installed (``pip install -e ".[torch]"``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ HERE = Path(__file__).parent
 BACKEND_TESTS = [HERE / "layers", HERE / "test_attention.py", HERE / "test_model.py"]
 
 
-@pytest.mark.skipif(keras.backend.backend() == "jax", reason="this session already runs on JAX")
-def test_layer_and_model_tests_pass_on_jax():
-    pytest.importorskip("jax")
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_layer_and_model_tests_pass_on_other_backends(backend):
+    if keras.backend.backend() == backend:
+        pytest.skip(f"this session already runs on {backend}")
+    pytest.importorskip(backend)
+    env = {**os.environ, "KERAS_BACKEND": backend}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, BACKEND_TESTS)],
         env=env,
@@ -30,5 +34,5 @@ def test_layer_and_model_tests_pass_on_jax():
         timeout=1200,
     )
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    print(f"JAX backend: {summary}")
+    print(f"{backend} backend: {summary}")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]

@@ -21,3 +21,30 @@ def reverse_pairs(count: int, seed: int, min_len: int = 3, max_len: int = 8) -> 
 def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> Path:
     path.write_text("".join(f"{source}\t{target}\n" for source, target in pairs), encoding="utf-8")
     return path
+
+
+# The batch size and model of the data-parallel and multi-worker runs.
+PARALLEL_BATCH = 16
+MODEL = dict(cell="lstm", units=16, embed=8, attention_units=8, dropout=0.0)
+
+
+def corpus_selection(work: Path):
+    """For the data-parallel runs: the reverse task, trimmed to a whole number of batches.
+
+    Written once into ``work``; returns the ``CorpusSelection`` of its training split.
+    """
+    from seq2seq.cli.corpora import CorpusSelection
+    from seq2seq.corpora import load_pairs
+
+    # Same-length strings and a whole number of batches: each replica sees as many target
+    # tokens as the other, so the mean of the replicas' mean losses is the global mean.
+    corpus = work / "reverse.tsv"
+    if not corpus.exists():
+        pairs = reverse_pairs(400, seed=9, min_len=5, max_len=5)
+        write_tsv(corpus, pairs)
+        train_pairs = list(load_pairs([f"tsv:{corpus}"], split="train"))
+        drop = set(train_pairs[: len(train_pairs) % PARALLEL_BATCH])
+        write_tsv(corpus, [pair for pair in pairs if pair not in drop])
+    return CorpusSelection(
+        specs=(f"tsv:{corpus}",), data_dir=None, context_turns=1, split="train", skip_bad_lines=False, max_len=None
+    )

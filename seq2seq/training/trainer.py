@@ -28,7 +28,7 @@ from seq2seq.tokenizer import Tokenizer
 from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ValidationBleu
 from seq2seq.training.config import TrainingConfig
 from seq2seq.training.data import EpochRun, fit_input
-from seq2seq.training.distribution import data_parallel
+from seq2seq.training.distribution import data_parallel, workers_from_environment
 from seq2seq.training.loss import MaskedCrossEntropy, TokenAccuracy, TokenCrossEntropy
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,14 @@ def train(
         resume: continue the run in ``out_dir`` from its last completed epoch.
         epochs: with ``resume``, a new total number of epochs.
         devices: train data-parallel on these devices (default: every visible accelerator).
+            Several machines train together when the backend's multi-worker variables say so
+            (``TF_CONFIG``, or ``KERAS_DISTRIBUTION_*`` on JAX; see ``distribution``): each runs
+            this same call; worker 0 writes ``out_dir``, worker N its own ``out_dir.workerN``.
     """
     directory = Path(out_dir)
+    _, worker = workers_from_environment()
+    if worker > 0:  # the chief (worker 0) writes DIR; the others keep their own state beside it
+        directory = directory.with_name(f"{directory.name}.worker{worker}")
     config_path = directory / checkpoint.CONFIG_FILE
     if resume:
         saved = checkpoint.read_json(config_path)
@@ -131,19 +137,19 @@ def train(
         if not valid_list:
             raise DataError("the validation split is empty")
         valid_encoded = encode_pairs(valid_list, tokenizer, max_len=training.max_pieces)
-        with data_parallel(devices) as replicas:
-            if replicas > 1:
-                log.info("data-parallel over %d devices", replicas)
+        with data_parallel(devices) as placement:
+            if placement.replicas > 1:
+                log.info("data-parallel over %d replicas on %d worker(s)", placement.replicas, placement.workers)
             return _fit(
                 directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose,
-                on_epoch, replicas,
+                on_epoch, placement,
             )
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
 
 
 def _fit(
-    directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose, on_epoch, replicas
+    directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose, on_epoch, placement
 ):
     from seq2seq.pair_batches import PairBatches
 
@@ -181,9 +187,9 @@ def _fit(
         len(epoch_batches),
     )
     model.fit(
-        fit_input(train_batches, replicas),
+        fit_input(train_batches, placement),
         steps_per_epoch=len(epoch_batches),
-        validation_data=fit_input(valid_batches, replicas),
+        validation_data=fit_input(valid_batches, placement),
         epochs=training.epochs,
         callbacks=callbacks,
         shuffle=False,  # the batches are shuffled per epoch by PairBatches, deterministically

@@ -34,7 +34,7 @@ def weighted_sum(outputs, seed: int = 1):
     total = 0.0
     for i, output in enumerate(as_list(outputs)):
         probe = np.random.default_rng(seed + i).standard_normal(tuple(output.shape)).astype("float32")
-        total = total + keras.ops.sum(output * probe)
+        total = total + keras.ops.sum(output * keras.ops.convert_to_tensor(probe))
     return total
 
 
@@ -67,11 +67,15 @@ def gradients(layer: keras.layers.Layer, inputs, **call_kwargs) -> list[np.ndarr
     return [keras.ops.convert_to_numpy(g) for g in grads]
 
 
+def to_numpy(x) -> np.ndarray:
+    """A tensor of any backend as a NumPy array (detached from the torch autograd graph)."""
+    if isinstance(x, np.ndarray):
+        return x
+    return keras.ops.convert_to_numpy(keras.ops.stop_gradient(x))
+
+
 def max_abs_difference(a, b) -> float:
-    return max(
-        float(np.max(np.abs(keras.ops.convert_to_numpy(x) - keras.ops.convert_to_numpy(y))))
-        for x, y in zip(as_list(a), as_list(b))
-    )
+    return max(float(np.max(np.abs(to_numpy(x) - to_numpy(y)))) for x, y in zip(as_list(a), as_list(b)))
 
 
 def paired_layers(ours_cls, keras_cls, cell_kwargs, units, input_dim, seed=0, **layer_kwargs):
