@@ -16,17 +16,16 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
 import numpy as np  # noqa: E402
-from toy_tasks import MODEL, PARALLEL_BATCH, corpus_selection  # noqa: E402
+from toy_tasks import MODEL, PARALLEL_TRAINING, corpus_selection  # noqa: E402
 
 from seq2seq.training import TrainingConfig, train  # noqa: E402
 
 
 def main(work: Path) -> None:
     selection = corpus_selection(work)
-    model = MODEL
-    config = TrainingConfig(epochs=2, batch_size=PARALLEL_BATCH, vocab_size=24, bleu_sample=0, warmup_steps=5, seed=4)
-    history_one = train(work / "one", selection, model_options=model, training=config, verbose=0)
-    history_two = train(work / "two", selection, model_options=model, training=config, verbose=0, devices=["/cpu:0", "/cpu:1"])
+    config = TrainingConfig(**PARALLEL_TRAINING)
+    history_one = train(work / "one", selection, model_options=MODEL, training=config, verbose=0)
+    history_two = train(work / "two", selection, model_options=MODEL, training=config, verbose=0, devices=["/cpu:0", "/cpu:1"])
 
     import keras
 

@@ -1,8 +1,8 @@
 """Child process of test_multi_worker.py: one worker of a multi-worker run, or the single-device run.
 
-Usage: python multi_worker_run.py WORK_DIR OUT_NAME. With ``TF_CONFIG`` set this process is one
-worker of the cluster it describes (one CPU device each); without, it trains alone. Prints the
-loss of every epoch. The corpus and settings are those of ``data_parallel_run.py``.
+Usage: python multi_worker_run.py WORK_DIR OUT_NAME. With ``TF_CONFIG`` (or
+``KERAS_DISTRIBUTION_*`` on JAX) set, this process is one worker of the cluster it describes
+(one CPU device each); without, it trains alone. Prints the loss of every epoch. Corpus, model and settings: ``toy_tasks`` (as in ``data_parallel_run.py``).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pathlib import Path
 
 os.environ["CUDA_VISIBLE_DEVICES"] = ""
 
-from toy_tasks import MODEL, PARALLEL_BATCH, corpus_selection  # noqa: E402
+from toy_tasks import MODEL, PARALLEL_TRAINING, corpus_selection  # noqa: E402
 
 from seq2seq.training import TrainingConfig, train  # noqa: E402
 
 
 def main(work: Path, name: str) -> None:
-    config = TrainingConfig(epochs=2, batch_size=PARALLEL_BATCH, vocab_size=24, bleu_sample=0, warmup_steps=5, seed=4)
+    config = TrainingConfig(**PARALLEL_TRAINING)
     history = train(work / name, corpus_selection(work), model_options=MODEL, training=config, verbose=0)
     for record in history:
         print(f"epoch {record['epoch']}: loss {record['loss']:.6f} val_loss {record['val_loss']:.6f}")

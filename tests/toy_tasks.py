@@ -23,9 +23,10 @@ def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> Path:
     return path
 
 
-# The batch size and model of the data-parallel and multi-worker runs.
+# The model and training settings of the data-parallel and multi-worker runs.
 PARALLEL_BATCH = 16
 MODEL = dict(cell="lstm", units=16, embed=8, attention_units=8, dropout=0.0)
+PARALLEL_TRAINING = dict(epochs=2, batch_size=PARALLEL_BATCH, vocab_size=24, bleu_sample=0, warmup_steps=5, seed=4)
 
 
 def corpus_selection(work: Path):

@@ -41,10 +41,6 @@ class Placement:
     workers: int = 1
     worker: int = 0
 
-    @property
-    def is_chief(self) -> bool:
-        return self.worker == 0
-
 
 def workers_from_environment() -> tuple[int, int]:
     """``(workers, this worker's index)`` from the backend's multi-worker variables; (1, 0) alone.
@@ -126,8 +122,6 @@ def data_parallel(devices: Sequence[str] | None = None) -> Iterator[Placement]:
 @contextlib.contextmanager
 def _multi_worker(backend: str, workers: int, worker: int) -> Iterator[Placement]:
     if backend == "tensorflow":
-        import tensorflow as tf
-
         strategy = _multi_worker_strategy()
         with strategy.scope():
             yield Placement(replicas=strategy.num_replicas_in_sync, workers=workers, worker=worker)
