@@ -2,7 +2,8 @@
 
 Usage: python multi_worker_run.py WORK_DIR OUT_NAME. With ``TF_CONFIG`` (or
 ``KERAS_DISTRIBUTION_*`` on JAX) set, this process is one worker of the cluster it describes
-(one CPU device each); without, it trains alone. Prints the loss of every epoch. Corpus, model and settings: ``toy_tasks`` (as in ``data_parallel_run.py``).
+(one CPU device each); without, it trains alone. Prints the loss of every epoch. Corpus, model
+and settings: ``toy_tasks`` (as in ``data_parallel_run.py``).
 """
 
 from __future__ import annotations
