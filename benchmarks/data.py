@@ -84,10 +84,10 @@ def peak_rss_bytes() -> int:
 
 def run_pipeline(tsv: Path, tokenizer_dir: Path, batch_size: int) -> dict:
     """Time TSV -> padded batches for one epoch; return the figures (run in the child)."""
-    from seq2seq.batching import pad_batch, plan_batches
+    from seq2seq.data.batching import pad_batch, plan_batches
     from seq2seq.corpora import load_pairs
-    from seq2seq.encoded_pairs import encode_pairs
-    from seq2seq.tokenizer import Tokenizer
+    from seq2seq.data.encoded_pairs import encode_pairs
+    from seq2seq.data.tokenizer import Tokenizer
 
     tokenizer = Tokenizer.load(tokenizer_dir)
     rss_before = peak_rss_bytes()
@@ -145,7 +145,7 @@ def main() -> None:
         return
 
     from seq2seq.corpora import load_pairs
-    from seq2seq.tokenizer import Tokenizer
+    from seq2seq.data.tokenizer import Tokenizer
 
     with tempfile.TemporaryDirectory(prefix="seq2seq-bench-") as folder:
         tsv = Path(folder) / "pairs.tsv"

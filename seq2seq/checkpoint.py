@@ -25,7 +25,7 @@ import keras
 from seq2seq import atomic
 from seq2seq.errors import CheckpointError
 from seq2seq.model import ModelConfig, Seq2Seq
-from seq2seq.tokenizer import Tokenizer
+from seq2seq.data.tokenizer import Tokenizer
 
 CONFIG_FILE = "config.json"
 MODEL_FILE = "model.keras"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from keras import ops
 
-from seq2seq.tokenizer import BOS_ID, EOS_ID, PAD_ID
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
 
 
 def greedy(model, source_ids: np.ndarray, max_len: int = 100) -> list[list[int]]:

@@ -1,8 +1,5 @@
-"""Scores: sacreBLEU's BLEU and chrF on detokenized, cased text, and perplexity.
-
-BLEU uses sacreBLEU's defaults (13a tokenization, cased, exponential smoothing), so figures are
-comparable with published sacreBLEU figures; the signature printed with them says exactly how
-they were computed.
+"""Scoring a model on a corpus: translate the sources, then sacreBLEU BLEU and chrF against the
+targets (``seq2seq.scores``), and the teacher-forced perplexity.
 """
 
 from __future__ import annotations
@@ -10,31 +7,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import sacrebleu
 from keras import ops
 
 from seq2seq.decoding import translate
-from seq2seq.encoded_pairs import encode_pairs
+from seq2seq.data.encoded_pairs import encode_pairs
+from seq2seq.data.pair_batches import PairBatches
+from seq2seq.scores import bleu_and_chrf
 from seq2seq.training.loss import token_log_probs
-
-
-def bleu_and_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> dict:
-    """Corpus BLEU and chrF of ``hypotheses`` against one reference each."""
-    bleu = sacrebleu.metrics.BLEU()
-    chrf = sacrebleu.metrics.CHRF()
-    bleu_score = bleu.corpus_score(list(hypotheses), [list(references)])
-    chrf_score = chrf.corpus_score(list(hypotheses), [list(references)])
-    return {
-        "bleu": round(bleu_score.score, 2),
-        "chrf": round(chrf_score.score, 2),
-        "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
-    }
 
 
 def perplexity(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 64) -> float:
     """``exp`` of the mean cross-entropy per target piece (EOS included), teacher-forced."""
-    from seq2seq.pair_batches import PairBatches
-
     encoded = encode_pairs(pairs, tokenizer)
     total, count = 0.0, 0.0
     for (source, decoder_input), target in PairBatches(encoded, batch_size, shuffle=False):

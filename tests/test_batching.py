@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seq2seq.batching import hilbert_index, make_batches, pad_batch, padding_mask, plan_batches
-from seq2seq.encoded_pairs import EncodedPairs, encode_pairs
-from seq2seq.tokenizer import BOS_ID, EOS_ID, PAD_ID, Tokenizer
+from seq2seq.data.batching import hilbert_index, make_batches, pad_batch, padding_mask, plan_batches
+from seq2seq.data.encoded_pairs import EncodedPairs, encode_pairs
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID, Tokenizer
 
 
 def random_id_lists(count: int, seed: int, max_len: int = 40) -> list[list[int]]:
@@ -136,7 +136,7 @@ def test_encode_pairs_streams_chunks_into_a_compact_store(tmp_path):
 
 def test_pair_batches_is_a_keras_dataset_that_reshuffles_each_epoch():
     keras = pytest.importorskip("keras")
-    from seq2seq.batching import PairBatches
+    from seq2seq.data.pair_batches import PairBatches
 
     sources, targets = random_id_lists(300, 5), random_id_lists(300, 6)
     pairs = EncodedPairs.from_id_lists(sources, targets)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from seq2seq.corpora import CONTEXT_SEPARATOR, load_pairs
 from seq2seq.errors import CheckpointError, ConfigError
-from seq2seq.tokenizer import (
+from seq2seq.data.tokenizer import (
     BOS_ID,
     EOS_ID,
     JOINT_MODEL_FILE,

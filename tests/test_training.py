@@ -9,7 +9,7 @@ import pytest
 from toy_tasks import reverse_pairs, write_tsv
 
 from seq2seq.checkpoint import load_checkpoint
-from seq2seq.cli.corpora import CorpusSelection
+from seq2seq.corpora import CorpusSelection
 from seq2seq.decoding import translate
 from seq2seq.training import TrainingConfig, train
 

@@ -34,7 +34,7 @@ def corpus_selection(work: Path):
 
     Written once into ``work``; returns the ``CorpusSelection`` of its training split.
     """
-    from seq2seq.cli.corpora import CorpusSelection
+    from seq2seq.corpora import CorpusSelection
     from seq2seq.corpora import load_pairs
 
     # Same-length strings and a whole number of batches: each replica sees as many target

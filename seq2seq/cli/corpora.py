@@ -11,7 +11,6 @@ import dataclasses
 import functools
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -23,9 +22,8 @@ from seq2seq.corpora import (
     MULTI30K_BASE_URL,
     SPLIT_CHOICES,
     SPLITS,
-    PairSource,
+    CorpusSelection,
     download_multi30k,
-    load_pairs,
     resolve_data_dir,
 )
 from seq2seq.corpora.multi30k import MULTI30K_LANGUAGES
@@ -44,29 +42,6 @@ def user_errors() -> Iterator[None]:
 
 
 # --- shared corpus options ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CorpusSelection:
-    """The corpus options of one command line, ready to load pairs from."""
-
-    specs: tuple[str, ...]  # --corpus, in order
-    data_dir: Path | None  # --data-dir (None: $SEQ2SEQ_CORPORA or ./corpora)
-    context_turns: int  # --context-turns
-    split: str  # --split
-    skip_bad_lines: bool  # --skip-bad-lines
-    max_len: int | None  # --max-len, in words
-
-    def load(self, split: str | None = None) -> PairSource:
-        """The pairs of ``split`` (default: ``--split``); see ``seq2seq.corpora.load_pairs``."""
-        return load_pairs(
-            list(self.specs),
-            split=split or self.split,
-            data_dir=self.data_dir,
-            context_turns=self.context_turns,
-            skip_bad_lines=self.skip_bad_lines,
-            max_len=self.max_len,
-        )
 
 
 data_dir_option = click.option(

@@ -7,7 +7,7 @@
 Modules, one idea each: ``spec`` (parsing ``KIND:ARG``), ``kinds`` (the registry), one reader per
 kind (``chitchat``, ``chatterbot``, ``multi30k``, ``tsv``, ``jsonl``), ``lines`` (file reading and
 its errors), ``dialogue`` (turns to pairs), ``text`` (normalization), ``splits`` (hash splits),
-``stats`` (filter counts), ``source`` (``load_pairs``), ``paths`` (the data directory) and
+``stats`` (filter counts), ``source`` (``load_pairs``), ``selection`` (``CorpusSelection``), ``paths`` (the data directory) and
 ``download`` (Multi30k, checksummed).
 """
 
@@ -16,6 +16,7 @@ from seq2seq.corpora.download import MULTI30K_BASE_URL, download_multi30k
 from seq2seq.corpora.kinds import CORPUS_KINDS, CorpusKind
 from seq2seq.corpora.paths import DATA_DIR_ENV, resolve_data_dir
 from seq2seq.corpora.source import PairSource, load_pairs
+from seq2seq.corpora.selection import CorpusSelection
 from seq2seq.corpora.spec import CorpusSpec, parse_spec
 from seq2seq.corpora.splits import SPLIT_CHOICES, SPLITS, split_of
 from seq2seq.corpora.stats import CorpusStats
@@ -29,6 +30,7 @@ __all__ = [
     "SPLITS",
     "SPLIT_CHOICES",
     "CorpusKind",
+    "CorpusSelection",
     "CorpusSpec",
     "CorpusStats",
     "PairSource",

@@ -2,7 +2,7 @@
 
 A *turn* is what one speaker says before the other speaker answers: consecutive messages of one
 speaker are joined into one turn. Each reply is paired with the ``context_turns`` turns before it,
-joined by ``CONTEXT_SEPARATOR`` (a single SentencePiece piece, see ``seq2seq.tokenizer``).
+joined by ``CONTEXT_SEPARATOR`` (a single SentencePiece piece, see ``seq2seq.data.tokenizer``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import numpy as np
 
 from seq2seq import atomic, checkpoint
 from seq2seq.decoding import translate
-from seq2seq.evaluation import bleu_and_chrf
+from seq2seq.scores import bleu_and_chrf
 
 
 class EpochDropoutSeeds(keras.callbacks.Callback):

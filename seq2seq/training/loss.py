@@ -16,7 +16,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from seq2seq.tokenizer import PAD_ID
+from seq2seq.data.tokenizer import PAD_ID
 
 
 def token_log_probs(targets, logits):

@@ -21,10 +21,10 @@ from pathlib import Path
 import keras
 
 from seq2seq import __version__, checkpoint
-from seq2seq.encoded_pairs import encode_pairs
+from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
-from seq2seq.tokenizer import Tokenizer
+from seq2seq.data.tokenizer import Tokenizer
 from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ValidationBleu
 from seq2seq.training.config import TrainingConfig
 from seq2seq.training.data import EpochRun, fit_input
@@ -151,7 +151,7 @@ def train(
 def _fit(
     directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose, on_epoch, placement
 ):
-    from seq2seq.pair_batches import PairBatches
+    from seq2seq.data.pair_batches import PairBatches
 
     # Keras starts reading batches before any callback runs: start the data at the epoch the
     # backup resumes from (BackupAndRestore records the last completed epoch in this file).

@@ -16,21 +16,18 @@ Every pair is in exactly one batch per epoch. The same ``(seed, epoch)`` gives t
 so a resumed run sees the data in the same order.
 
 Nothing here needs TensorFlow: the arrays feed ``model.fit`` on any Keras backend through
-``PairBatches`` (a ``keras.utils.PyDataset``, imported lazily so that this module stays light).
+``seq2seq.data.pair_batches.PairBatches`` (a ``keras.utils.PyDataset``), which imports this
+module, never the other way round, so that this module stays light.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seq2seq.encoded_pairs import EncodedPairs
-from seq2seq.tokenizer import BOS_ID, EOS_ID, PAD_ID
-
-if TYPE_CHECKING:
-    from seq2seq.pair_batches import PairBatches
+from seq2seq.data.encoded_pairs import EncodedPairs
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
 
 Batch = tuple[tuple[np.ndarray, np.ndarray], np.ndarray]  # ((source, decoder_input), target)
 
@@ -250,19 +247,9 @@ def make_batches(
         yield pad_batch(pairs, indices)
 
 
-def __getattr__(name: str) -> object:
-    """``PairBatches`` is imported on first use: it needs Keras, the rest of this module not."""
-    if name == "PairBatches":
-        from seq2seq.pair_batches import PairBatches
-
-        return PairBatches
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "Batch",
     "EncodedPairs",
-    "PairBatches",
     "hilbert_index",
     "make_batches",
     "pad_batch",

@@ -1,4 +1,4 @@
-"""``PairBatches``: the padded batches of ``seq2seq.batching`` as a ``keras.utils.PyDataset``.
+"""``PairBatches``: the padded batches of ``seq2seq.data.batching`` as a ``keras.utils.PyDataset``.
 
 Works with ``model.fit`` on every Keras backend (TensorFlow, JAX, PyTorch): items are NumPy
 arrays, ``((source (B, S), decoder_input (B, T)), target_output (B, T))`` int32, optionally with
@@ -10,8 +10,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from seq2seq.batching import pad_batch, padding_mask, plan_batches
-from seq2seq.encoded_pairs import EncodedPairs
+from seq2seq.data.batching import pad_batch, padding_mask, plan_batches
+from seq2seq.data.encoded_pairs import EncodedPairs
 
 
 class PairBatches(keras.utils.PyDataset):
@@ -23,7 +23,7 @@ class PairBatches(keras.utils.PyDataset):
     ``set_epoch(k)`` to see the data in the order the interrupted run would have.
 
     Args:
-        pairs: the encoded pairs (see ``seq2seq.encoded_pairs.encode_pairs``).
+        pairs: the encoded pairs (see ``seq2seq.data.encoded_pairs.encode_pairs``).
         batch_size: at most this many pairs per batch.
         max_tokens: if given, also at most this many padded ids per batch (``B * (S + T)``).
         shuffle: False for evaluation: a fixed order, shortest batches first.

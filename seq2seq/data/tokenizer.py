@@ -48,7 +48,7 @@ class Tokenizer:
     """Source and target SentencePiece models (one shared model when joint).
 
     Build one with ``Tokenizer.train`` or ``Tokenizer.load``; encode lists of normalized strings
-    to lists of id lists (no BOS/EOS added: ``seq2seq.batching`` adds them).
+    to lists of id lists (no BOS/EOS added: ``seq2seq.data.batching`` adds them).
     """
 
     def __init__(self, source_model: bytes, target_model: bytes | None = None):

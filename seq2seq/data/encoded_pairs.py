@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seq2seq.corpora import PairSource
-from seq2seq.tokenizer import Tokenizer
+from seq2seq.data.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
 
