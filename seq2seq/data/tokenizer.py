@@ -208,6 +208,14 @@ class Tokenizer:
         """
         return _decode(self._target, ids)
 
+    def source_piece(self, piece_id: int) -> str:
+        """The source piece of one id (``'▁Hund'``)."""
+        return self._source.id_to_piece(int(piece_id))
+
+    def target_piece(self, piece_id: int) -> str:
+        """The target piece of one id."""
+        return self._target.id_to_piece(int(piece_id))
+
     def source_pieces(self, text: str) -> list[str]:
         """The source pieces of one text, for inspection (``['▁A', '▁man', ...]``)."""
         return self._source.encode(text, out_type=str)

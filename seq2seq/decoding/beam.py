@@ -1,0 +1,139 @@
+"""Beam search with the GNMT length penalty, batched over sentences, in one compiled loop.
+
+Each sentence keeps two pools of ``K`` hypotheses (as tensor2tensor's beam search does):
+
+- *alive*: not yet ended, ranked by their log-probability ``log p(y_1..t)``;
+- *finished*: ended with EOS, ranked by ``log p(Y) / lp(|Y|)``, ``lp = ((5 + |Y|) / 6) ** alpha``.
+
+Every step extends each alive hypothesis by every piece, keeps the ``2K`` best extensions (so at
+least ``K`` of them do not end), moves those ending in EOS into the finished pool and keeps the
+``K`` best others alive. A sentence is done at its length cap (where EOS is forced) or as soon as
+its ``n_best``-th finished hypothesis scores at least what its best alive one could still reach,
+``log p(alive) / lp(cap + 1)`` (log-probabilities only fall as a hypothesis grows and ``lp``
+only rises), so the result is exactly what an unbounded search over the same pools returns.
+All of it is per sentence: the other sentences of the batch change nothing.
+
+``next_fn(tokens (N,), state) -> (log_probs (N, V), state, alignment (N, S))`` with ``N = B K``
+rows, hypothesis ``k`` of sentence ``b`` in row ``b K + k``.
+"""
+
+from __future__ import annotations
+
+from keras import ops, tree
+
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID
+from seq2seq.decoding import constraints
+from seq2seq.decoding.constraints import NEGATIVE, length_penalty
+
+
+def beam_search(
+    next_fn,
+    state,
+    caps,
+    steps,
+    *,
+    beam: int,
+    alpha,
+    n_best: int = 1,
+    no_repeat_ngram: int = 0,
+    source_length=None,
+):
+    """Beam search for ``B`` sentences of ``beam`` hypotheses each.
+
+    Args:
+        next_fn: the model's step (see the module docstring).
+        state: the initial decoder state of the ``B * beam`` rows (each sentence's repeated).
+        caps: ``(B,)`` int32, each sentence's most pieces before EOS.
+        steps: the loop's bound, at least ``max(caps) + 1``.
+        beam: ``K``, hypotheses per sentence (static).
+        alpha: the length penalty exponent (a scalar tensor).
+        n_best: the early stop waits for this many finished hypotheses (static).
+        no_repeat_ngram: ban repeated n-grams of this size (0: off).
+        source_length: ``S``, to collect attention; None: no attention.
+
+    Returns ``(tokens (B, K, steps), scores (B, K), log_probs (B, K), attention)``: the finished
+    hypotheses, best first; ``scores`` are length-penalized, ``log_probs`` raw; ``attention``
+    is ``(B, K, steps, S)`` or None.
+    """
+    sentences = ops.shape(caps)[0]
+    rows = sentences * beam
+
+    def reshape_rows(x):  # (N, ...) -> (B, K, ...)
+        return ops.reshape(x, (sentences, beam, *ops.shape(x)[1:]))
+
+    def pick(x, index):  # x (B, M, ...), index (B, J) -> (B, J, ...)
+        index = ops.reshape(index, (*ops.shape(index), *([1] * (len(x.shape) - 2))))
+        return ops.take_along_axis(x, index, axis=1)
+
+    tokens = ops.zeros((sentences, beam, steps), dtype="int32")
+    collect = source_length is not None
+    attention = ops.zeros((sentences, beam, steps, source_length), dtype="float32") if collect else ()
+    first_only = ops.where(ops.arange(beam) == 0, 0.0, NEGATIVE)  # (K,): one live start per sentence
+
+    def cond(t, previous, state, alive, finished, done):
+        return ops.logical_and(t < steps, ops.logical_not(ops.all(done)))
+
+    def body(t, previous, state, alive, finished, done):
+        alive_tokens, alive_log_probs, alive_attention = alive
+        log_probs, state, alignment = next_fn(previous, state)  # (N, V)
+        vocab = ops.shape(log_probs)[1]
+        if no_repeat_ngram:
+            log_probs = constraints.ban_repeated_ngrams(
+                log_probs, ops.reshape(alive_tokens, (rows, -1)), t, no_repeat_ngram
+            )
+        log_probs = constraints.force_end(log_probs, ops.repeat(t >= caps, beam, axis=0))
+
+        # 1. The 2K best extensions of the alive hypotheses: (B, 2K).
+        extended = alive_log_probs[:, :, None] + reshape_rows(log_probs)  # (B, K, V)
+        top_log_probs, top_index = ops.top_k(ops.reshape(extended, (sentences, -1)), 2 * beam)
+        origin, piece = top_index // vocab, ops.cast(top_index % vocab, "int32")  # (B, 2K)
+        grown = ops.slice_update(pick(alive_tokens, origin), (0, 0, t), piece[:, :, None])  # (B, 2K, T)
+        if collect:
+            grown_attention = ops.slice_update(
+                pick(alive_attention, origin),
+                (0, 0, t, 0),
+                pick(reshape_rows(ops.cast(alignment, "float32")), origin)[:, :, None, :],
+            )
+        ends = ops.equal(piece, EOS_ID)
+
+        # 2. The K best that do not end stay alive.
+        alive_log_probs, keep = ops.top_k(ops.where(ends, NEGATIVE, top_log_probs), beam)  # (B, K)
+        alive_tokens = pick(grown, keep)
+        alive_attention = pick(grown_attention, keep) if collect else ()
+        origin = pick(origin, keep)
+
+        # 3. Those ending join the finished pool, ranked by the length-penalized score.
+        finished_tokens, finished_scores, finished_log_probs, finished_attention = finished
+        ending = ops.logical_and(ends, ops.logical_not(done)[:, None])
+        ending_scores = ops.where(ending, top_log_probs / length_penalty(t + 1, alpha), NEGATIVE)
+        finished_scores, best = ops.top_k(ops.concatenate([finished_scores, ending_scores], axis=1), beam)
+        finished_tokens = pick(ops.concatenate([finished_tokens, grown], axis=1), best)
+        finished_log_probs = pick(ops.concatenate([finished_log_probs, top_log_probs], axis=1), best)
+        if collect:
+            finished_attention = pick(ops.concatenate([finished_attention, grown_attention], axis=1), best)
+
+        # 4. The decoder state follows each surviving hypothesis.
+        rows_of_origin = ops.reshape(ops.arange(sentences)[:, None] * beam + origin, (-1,))  # (N,)
+        state = tree.map_structure(lambda s: ops.take(s, rows_of_origin, axis=0), state)
+        previous = ops.reshape(pick(piece[:, :, None], keep)[:, :, 0], (-1,))
+
+        # 5. Done at the cap, or when no alive hypothesis can still beat the n-best finished.
+        reachable = alive_log_probs[:, 0] / length_penalty(caps + 1, alpha)
+        settled = finished_scores[:, n_best - 1] >= reachable
+        done = ops.logical_or(done, ops.logical_or(t >= caps, settled))
+        alive = (alive_tokens, alive_log_probs, alive_attention)
+        finished = (finished_tokens, finished_scores, finished_log_probs, finished_attention)
+        return t + 1, previous, state, alive, finished, done
+
+    empty_scores = ops.full((sentences, beam), NEGATIVE, dtype="float32")
+    start = (
+        ops.convert_to_tensor(0, dtype="int32"),
+        ops.full((rows,), BOS_ID, dtype="int32"),
+        state,
+        (tokens, ops.broadcast_to(first_only[None, :], (sentences, beam)), attention),
+        (tokens, empty_scores, empty_scores, attention),
+        ops.zeros((sentences,), dtype="bool"),
+    )
+    *_, finished, _ = ops.while_loop(cond, body, start)
+    finished_tokens, finished_scores, finished_log_probs, finished_attention = finished
+    return finished_tokens, finished_scores, finished_log_probs, (finished_attention if collect else None)

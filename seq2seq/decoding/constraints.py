@@ -1,0 +1,112 @@
+"""What the searches do to a step's log-probabilities before they choose: in ``keras.ops`` only.
+
+- ``ban_repeated_ngrams``: no n-gram twice in one output;
+- ``force_end``: at a sentence's length cap the only choice is EOS, at no cost;
+- ``nucleus_filter``: temperature, top-k and top-p (nucleus) for sampling;
+- ``gumbel_noise``: per-row, per-step random numbers that depend on a row key and not on the
+  batch, so a sentence samples the same reply alone or inside a batch;
+- ``length_penalty``: GNMT's ``((5 + length) / 6) ** alpha``.
+
+Shapes: ``N`` rows (sentences times hypotheses), ``V`` pieces, ``T`` output positions.
+"""
+
+from __future__ import annotations
+
+from keras import ops
+
+from seq2seq.data.tokenizer import EOS_ID
+
+NEGATIVE = -1e9  # a log-probability nothing chooses (finite: -inf turns into NaN in sums)
+
+
+def ban_repeated_ngrams(log_probs, tokens, t, n: int):
+    """Forbid each piece that would repeat an n-gram already in the output.
+
+    Args:
+        log_probs: ``(N, V)`` the scores of the piece at position ``t``.
+        tokens: ``(N, T)`` int32, the pieces so far at positions ``0 .. t-1``.
+        t: scalar int32, the position being chosen.
+        n: the n-gram size (static, at least 1).
+
+    Returns ``(N, V)``: ``NEGATIVE`` on each piece ``w`` such that ``tokens[t-n+1 : t] + [w]``
+    already occurs in ``tokens[:t]``.
+    """
+    rows, width = ops.shape(tokens)[0], ops.shape(tokens)[1]
+    vocab = ops.shape(log_probs)[1]
+    if n == 1:  # a piece used once is banned
+        starts = ops.arange(width, dtype="int32")[None, :]  # (1, T)
+        used = ops.broadcast_to(starts < t, (rows, width))
+        banned_tokens = tokens
+    else:
+        windows = width - n + 1  # n-gram start positions j: tokens[j : j + n] (callers: T >= n)
+        # The n-1 pieces before position t: (N, n-1), from a start clamped at 0 (masked below).
+        prefix_start = ops.maximum(t - (n - 1), 0)
+        prefix = ops.slice(tokens, (0, prefix_start), (rows, n - 1))
+        match = ops.ones((rows, windows), dtype="bool")
+        for k in range(n - 1):
+            match = ops.logical_and(match, ops.equal(tokens[:, k : k + windows], prefix[:, k : k + 1]))
+        # Only complete n-grams already written (j + n - 1 < t) and a prefix that exists (t >= n-1).
+        starts = ops.arange(windows, dtype="int32")[None, :]  # (1, W)
+        used = ops.logical_and(match, ops.logical_and(starts + n - 1 < t, t >= n - 1))
+        banned_tokens = tokens[:, n - 1 : n - 1 + windows]  # (N, W): the piece that completed it
+    row_ids = ops.broadcast_to(ops.arange(rows, dtype="int32")[:, None], ops.shape(banned_tokens))
+    indices = ops.reshape(ops.stack([row_ids, ops.cast(banned_tokens, "int32")], axis=-1), (-1, 2))
+    counts = ops.scatter(indices, ops.reshape(ops.cast(used, "float32"), (-1,)), (rows, vocab))
+    return ops.where(counts > 0, NEGATIVE, log_probs)
+
+
+def force_end(log_probs, at_cap):
+    """``at_cap (N,)`` bool: those rows may only choose EOS, with log-probability 0."""
+    vocab = ops.shape(log_probs)[1]
+    only_end = ops.where(ops.arange(vocab)[None, :] == EOS_ID, 0.0, NEGATIVE)  # (1, V)
+    return ops.where(at_cap[:, None], only_end, log_probs)
+
+
+def nucleus_filter(logits, temperature, top_k, top_p):
+    """Sampling logits ``(N, V)``: divided by ``temperature``; pieces outside the ``top_k`` most
+    probable (``top_k`` 0: no limit) or outside the top-p nucleus get ``NEGATIVE``.
+
+    ``temperature``, ``top_k`` and ``top_p`` are scalar tensors (no recompilation per value).
+    The nucleus is the smallest set of most probable pieces whose probability reaches ``top_p``;
+    the most probable piece is always kept.
+    """
+    logits = logits / temperature
+    vocab = ops.shape(logits)[-1]
+    ranked, _ = ops.top_k(logits, vocab)  # (N, V), descending
+    probs = ops.softmax(ranked, axis=-1)
+    before = ops.cumsum(probs, axis=-1) - probs  # probability of the pieces ranked above
+    keep = ops.logical_and(before < top_p, ops.logical_or(top_k <= 0, ops.arange(vocab)[None, :] < top_k))
+    keep = ops.logical_or(keep, ops.arange(vocab)[None, :] == 0)
+    threshold = ops.min(ops.where(keep, ranked, ops.max(ranked, axis=-1, keepdims=True)), axis=-1, keepdims=True)
+    return ops.where(logits >= threshold, logits, NEGATIVE)
+
+
+def _mix(h):
+    """MurmurHash3's 32-bit finalizer: every input bit flips each output bit with p = 1/2."""
+    h = ops.bitwise_xor(h, ops.right_shift(h, _u32(16)))
+    h = ops.multiply(h, _u32(0x85EBCA6B))
+    h = ops.bitwise_xor(h, ops.right_shift(h, _u32(13)))
+    h = ops.multiply(h, _u32(0xC2B2AE35))
+    return ops.bitwise_xor(h, ops.right_shift(h, _u32(16)))
+
+
+def _u32(value):
+    return ops.convert_to_tensor(value, dtype="uint32")
+
+
+def gumbel_noise(row_keys, t, vocab: int):
+    """``(N, V)`` standard Gumbel noise, a pure function of ``(row key, t, piece)``.
+
+    ``argmax(logits + noise)`` is a sample from ``softmax(logits)`` (the Gumbel-max trick); the
+    noise of a row depends on its key (``uint32 (N,)``) and the step, never on the other rows.
+    """
+    step_keys = _mix(ops.add(row_keys, ops.multiply(ops.cast(t, "uint32") + _u32(1), _u32(0x9E3779B9))))
+    pieces = ops.multiply(ops.cast(ops.arange(vocab, dtype="int32"), "uint32"), _u32(0x632BE5AB))
+    bits = _mix(ops.bitwise_xor(step_keys[:, None], pieces[None, :]))  # (N, V)
+    uniform = (ops.cast(ops.right_shift(bits, _u32(8)), "float32") + 0.5) / 16777216.0  # (0, 1)
+    return -ops.log(-ops.log(uniform))
+
+
+def length_penalty(length, alpha):
+    """GNMT's ``lp = ((5 + length) / 6) ** alpha`` (``alpha`` 0: 1)."""
+    return ops.power((5.0 + ops.cast(length, "float32")) / 6.0, alpha)

@@ -1,0 +1,99 @@
+"""``DecodingOptions``: how to turn a model's next-piece distributions into an output.
+
+Three methods share one set of options:
+
+- ``greedy``: the most probable piece at every step;
+- ``beam``: beam search over ``beam`` hypotheses per sentence, ranked by the GNMT length
+  penalty ``log p(Y) / lp(Y)`` with ``lp(Y) = ((5 + |Y|) / 6) ** alpha`` (Wu et al. 2016, section
+  7); ``n_best`` of them are returned;
+- ``sample``: a random piece from the model's distribution at ``temperature``, restricted to the
+  ``top_k`` most probable pieces and to the smallest set whose probability reaches ``top_p``
+  (nucleus sampling, Holtzman et al. 2020); reproducible for a given ``seed``.
+
+For all of them ``no_repeat_ngram`` forbids any n-gram of that many pieces to appear twice in one
+output, and the output is at most ``min(max_len, length_ratio * source_pieces + length_extra)``
+pieces long (EOS not counted), computed for each sentence from its own source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from seq2seq.errors import ConfigError
+
+METHODS = ("greedy", "beam", "sample")
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    method: str = "greedy"  # "greedy" | "beam" | "sample"
+    beam: int = 5  # hypotheses kept per sentence (beam search)
+    alpha: float = 0.6  # GNMT length penalty exponent (beam search; 0: raw log-probability)
+    n_best: int = 1  # outputs returned per sentence (at most ``beam``; beam search)
+    temperature: float = 1.0  # divides the logits before sampling (sample)
+    top_k: int = 0  # sample among the k most probable pieces only (0: all)
+    top_p: float = 1.0  # sample within the smallest set of pieces of this total probability
+    seed: int | None = None  # sampling seed (None: a fresh one every call)
+    no_repeat_ngram: int = 0  # no n-gram of this many pieces twice in one output (0: allowed)
+    max_len: int = 100  # the longest output, in pieces
+    length_ratio: float = 2.0  # ... and at most this many pieces per source piece
+    length_extra: int = 10  # ... plus this many
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ConfigError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
+        for name in ("beam", "n_best", "max_len"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer; got {value!r}")
+        for name in ("top_k", "no_repeat_ngram", "length_extra"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{name} must be a non-negative integer; got {value!r}")
+        if self.n_best > self.beam and self.method == "beam":
+            raise ConfigError(f"n_best ({self.n_best}) cannot exceed the beam width ({self.beam})")
+        if self.n_best > 1 and self.method != "beam":
+            raise ConfigError("n_best > 1 needs beam search (--beam N)")
+        if not self.temperature > 0:
+            raise ConfigError(f"temperature must be positive; got {self.temperature!r}")
+        if not 0 < self.top_p <= 1:
+            raise ConfigError(f"top_p must be in (0, 1]; got {self.top_p!r}")
+        if self.alpha < 0:
+            raise ConfigError(f"alpha must be non-negative; got {self.alpha!r}")
+        if self.length_ratio < 0:
+            raise ConfigError(f"length_ratio must be non-negative; got {self.length_ratio!r}")
+
+    @property
+    def width(self) -> int:
+        """Hypotheses per sentence inside the search: ``beam`` for beam search, else 1."""
+        return self.beam if self.method == "beam" else 1
+
+    def cap(self, source_pieces: int) -> int:
+        """The most pieces (EOS not counted) an output of a ``source_pieces``-long source gets."""
+        return min(self.max_len, int(self.length_ratio * source_pieces) + self.length_extra)
+
+    def replace(self, **changes) -> DecodingOptions:
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> str:
+        """One line for logs and score reports: ``beam 5, alpha 0.6`` or ``sample, top_p 0.9``."""
+        if self.method == "greedy":
+            parts = ["greedy"]
+        elif self.method == "beam":
+            parts = [f"beam {self.beam}", f"alpha {self.alpha:g}"]
+        else:
+            parts = ["sample", f"temperature {self.temperature:g}"]
+            if self.top_k:
+                parts.append(f"top_k {self.top_k}")
+            if self.top_p < 1:
+                parts.append(f"top_p {self.top_p:g}")
+            if self.seed is not None:
+                parts.append(f"seed {self.seed}")
+        if self.no_repeat_ngram:
+            parts.append(f"no_repeat_ngram {self.no_repeat_ngram}")
+        return ", ".join(parts)
+
+
+TRANSLATION_DEFAULTS = DecodingOptions(method="beam", beam=5, alpha=0.6)
+CHAT_DEFAULTS = DecodingOptions(method="sample", top_p=0.9, temperature=0.8, no_repeat_ngram=3, length_ratio=0.0, length_extra=40)

@@ -1,0 +1,88 @@
+"""Greedy decoding and sampling: one hypothesis per sentence, one compiled loop over steps.
+
+The model is reached through one callback, as in keras-hub's samplers::
+
+    next_fn(tokens (N,) int32, state) -> (log_probs (N, V) float32, state, alignment (N, S))
+
+``state`` is any nest of ``(N, ...)`` tensors. Every sentence has its own length cap and stops
+at its own EOS; a finished sentence emits padding while the others go on, and the loop stops as
+soon as every sentence has finished.
+"""
+
+from __future__ import annotations
+
+from keras import ops
+
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
+from seq2seq.decoding import constraints
+
+
+def sample_search(
+    next_fn,
+    state,
+    caps,
+    steps: int,
+    *,
+    greedy: bool,
+    no_repeat_ngram: int = 0,
+    temperature=1.0,
+    top_k=0,
+    top_p=1.0,
+    row_keys=None,
+    source_length: int | None = None,
+):
+    """Decode ``N`` sentences.
+
+    Args:
+        next_fn: the model's step (see the module docstring).
+        state: the initial decoder state, a nest of ``(N, ...)`` tensors.
+        caps: ``(N,)`` int32, each sentence's most pieces before EOS (EOS is forced there).
+        steps: the loop's static bound, at least ``max(caps) + 1``.
+        greedy: argmax; otherwise sample (``temperature``, ``top_k``, ``top_p``, ``row_keys``:
+            ``(N,)`` uint32 seeds, one per sentence).
+        no_repeat_ngram: ban repeated n-grams of this size (0: off).
+        source_length: ``S``, to collect the attention ``(N, steps, S)``; None: no attention.
+
+    Returns ``(tokens (N, steps) int32, log_prob (N,) float32, attention or None)``; each row is
+    its pieces, then EOS, then ``PAD_ID``. ``log_prob`` is the model's log-probability of the
+    row's pieces and EOS (before any sampling filter).
+    """
+    rows = ops.shape(caps)[0]
+    tokens = ops.zeros((rows, steps), dtype="int32")
+    # An empty nest when no attention is collected (a loop variable cannot be None).
+    attention = () if source_length is None else ops.zeros((rows, steps, source_length), dtype="float32")
+
+    def cond(t, previous, tokens, log_prob, finished, state, attention):
+        return ops.logical_and(t < steps, ops.logical_not(ops.all(finished)))
+
+    def body(t, previous, tokens, log_prob, finished, state, attention):
+        log_probs, state, alignment = next_fn(previous, state)  # (N, V)
+        scores = log_probs
+        if no_repeat_ngram:
+            scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
+        scores = constraints.force_end(scores, t >= caps)
+        if greedy:
+            chosen = ops.argmax(scores, axis=-1)
+        else:
+            filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
+            chosen = ops.argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]), axis=-1)
+        chosen = ops.where(finished, PAD_ID, ops.cast(chosen, "int32"))  # (N,)
+        chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
+        log_prob = log_prob + ops.where(finished, 0.0, chosen_log_prob)
+        tokens = ops.slice_update(tokens, (0, t), chosen[:, None])
+        if source_length is not None:
+            attention = ops.slice_update(attention, (0, t, 0), ops.cast(alignment, "float32")[:, None, :])
+        finished = ops.logical_or(finished, chosen == EOS_ID)
+        return t + 1, chosen, tokens, log_prob, finished, state, attention
+
+    start = (
+        ops.convert_to_tensor(0, dtype="int32"),
+        ops.full((rows,), BOS_ID, dtype="int32"),
+        tokens,
+        ops.zeros((rows,), dtype="float32"),
+        ops.zeros((rows,), dtype="bool"),
+        state,
+        attention,
+    )
+    _, _, tokens, log_prob, _, _, attention = ops.while_loop(cond, body, start)
+    return tokens, log_prob, (None if source_length is None else attention)

@@ -1,0 +1,249 @@
+"""``Translator``: texts in, outputs out, through one compiled decoding function per setting.
+
+For a list of texts it:
+
+1. normalizes each text as the training text was (``normalize_text``: NFKC, no control
+   characters, single spaces), encodes it with SentencePiece and cuts it to the model's longest
+   source (``max_source_pieces``), counting the cuts;
+2. sorts the sentences by length and cuts them into batches; each batch is padded to a bucket
+   (rows and source length rounded up to powers of two), so a long file compiles a handful of
+   shapes on JAX and one on TensorFlow;
+3. runs the encoder once per batch and the whole search (greedy, sampling or beam) as one
+   compiled loop (``tf.function`` or ``jax.jit``);
+4. detokenizes and restores the input order. An empty line gives an empty output.
+
+Every sentence's length cap, mask and score is its own, so its output does not depend on the
+batch it is decoded in.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+from keras import ops, tree
+
+from seq2seq.corpora.text import normalize_text
+from seq2seq.data.tokenizer import EOS_ID, PAD_ID
+from seq2seq.decoding.beam import beam_search
+from seq2seq.decoding.options import DecodingOptions
+from seq2seq.decoding.sampling import sample_search
+
+MIN_SOURCE_BUCKET = 8  # the shortest padded source length
+
+
+@dataclass
+class Output:
+    """One decoded sentence."""
+
+    text: str  # the output, detokenized
+    score: float  # the model's log-probability of its pieces and EOS
+    n_best: list[tuple[str, float]] = field(default_factory=list)  # (text, log-probability), best first
+    pieces: list[str] = field(default_factory=list)  # the output's pieces
+    source_pieces: list[str] = field(default_factory=list)  # the (cut) source's pieces
+    attention: np.ndarray | None = None  # (output pieces + EOS, source pieces), rows sum to 1
+
+
+@dataclass
+class Batch:
+    """A padded batch: ``rows`` of ``source_ids (R, S)``, the first ``count`` real."""
+
+    indices: list[int]  # positions in the input of the real rows
+    source_ids: np.ndarray  # (R, S) int32
+    caps: np.ndarray  # (R,) int32, each row's most output pieces
+    steps: int  # the loop bound, max(caps) + 1
+
+
+class Translator:
+    """Decodes with one model and tokenizer.
+
+    Args:
+        model: a ``Seq2Seq``.
+        tokenizer: its ``Tokenizer``.
+        max_source_pieces: sources are cut to this many pieces (the longest the model trained on).
+    """
+
+    def __init__(self, model, tokenizer, max_source_pieces: int = 128):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_source_pieces = max_source_pieces
+        self._compiled: dict[tuple, Callable] = {}
+
+    # -- text -------------------------------------------------------------------------------------
+
+    def encode(self, texts: Sequence[str]) -> tuple[list[list[int]], int]:
+        """Normalized, encoded and cut sources, and how many were cut."""
+        encoded = self.tokenizer.encode_source([normalize_text(text) for text in texts])
+        cut = sum(len(ids) > self.max_source_pieces for ids in encoded)
+        return [ids[: self.max_source_pieces] for ids in encoded], cut
+
+    def translate(
+        self,
+        texts: Sequence[str],
+        options: DecodingOptions = DecodingOptions(),
+        batch_size: int = 64,
+        attention: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Output]:
+        """Decode ``texts``; one ``Output`` per text, in order.
+
+        ``attention``: also return each output's attention matrix. ``progress(n)`` is called
+        after each batch with the number of sentences it held.
+        """
+        encoded, _ = self.encode(texts)
+        return self.decode_ids(encoded, options, batch_size, attention, progress)
+
+    def decode_ids(
+        self,
+        encoded: Sequence[Sequence[int]],
+        options: DecodingOptions = DecodingOptions(),
+        batch_size: int = 64,
+        attention: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Output]:
+        """As ``translate``, from source ids already encoded and cut."""
+        results = [Output(text="", score=0.0) for _ in encoded]
+        seed = options.seed if options.seed is not None else random.SystemRandom().getrandbits(32)
+        for batch in plan_batches(encoded, options, batch_size):
+            decoded = self._run(batch, options, seed, attention)
+            for row, index in enumerate(batch.indices):
+                results[index] = self._output(encoded[index], decoded, row, options)
+            if progress is not None:
+                progress(len(batch.indices))
+        return results
+
+    def _output(self, source_ids, decoded, row: int, options: DecodingOptions) -> Output:
+        tokens, log_probs, attention = decoded
+        hypotheses = []
+        for k in range(options.n_best):
+            ids = until_end(tokens[row, k])
+            hypotheses.append((ids, float(log_probs[row, k])))
+        ids, score = hypotheses[0]
+        matrix = None
+        if attention is not None:
+            matrix = attention[row, 0, : len(ids) + 1, : len(source_ids)]
+        return Output(
+            text=self.tokenizer.decode_target(ids),
+            score=score,
+            n_best=[(self.tokenizer.decode_target(h), s) for h, s in hypotheses],
+            pieces=[self.tokenizer.target_piece(i) for i in ids],
+            source_pieces=[self.tokenizer.source_piece(i) for i in source_ids],
+            attention=matrix,
+        )
+
+    # -- the compiled search ----------------------------------------------------------------------
+
+    def _run(self, batch: Batch, options: DecodingOptions, seed: int, attention: bool):
+        """-> NumPy ``(tokens (R, K', T), log_probs (R, K'), attention (R, K', T, S) or None)``."""
+        key = (options.method, options.width, options.n_best, options.no_repeat_ngram, attention)
+        if key not in self._compiled:
+            self._compiled[key] = compile_function(self._search_function(options, attention))
+        row_keys = np.array([row_key(seed, ids) for ids in batch.source_ids], dtype="uint32")
+        outputs = self._compiled[key](
+            batch.source_ids,
+            batch.caps,
+            row_keys,
+            batch.steps,
+            np.float32(options.temperature),
+            np.int32(options.top_k),
+            np.float32(options.top_p),
+            np.float32(options.alpha),
+        )
+        return tuple(None if x is None else ops.convert_to_numpy(x) for x in outputs)
+
+    def _search_function(self, options: DecodingOptions, attention: bool):
+        model, width = self.model, options.width
+        method, n_best, ngram = options.method, options.n_best, options.no_repeat_ngram
+
+        def search(source_ids, caps, row_keys, steps, temperature, top_k, top_p, alpha):
+            memory, state = model.encode(source_ids)
+            if width > 1:  # each sentence's rows, repeated for its hypotheses
+                memory, state = tree.map_structure(lambda x: ops.repeat(x, width, axis=0), (memory, state))
+            source_length = ops.shape(source_ids)[1] if attention else None
+
+            def next_fn(tokens, state):
+                logits, state, alignment = model.decoder.step(tokens, state, memory)
+                if alignment is None:  # no attention: report none
+                    alignment = ops.zeros((ops.shape(tokens)[0], ops.shape(source_ids)[1]), dtype="float32")
+                return ops.log_softmax(logits, axis=-1), state, alignment
+
+            if method == "beam":
+                tokens, _, log_probs, matrix = beam_search(
+                    next_fn, state, caps, steps, beam=width, alpha=alpha, n_best=n_best,
+                    no_repeat_ngram=ngram, source_length=source_length,
+                )
+                return tokens, log_probs, matrix
+            tokens, log_probs, matrix = sample_search(
+                next_fn, state, caps, steps, greedy=method == "greedy", no_repeat_ngram=ngram,
+                temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
+                source_length=source_length,
+            )
+            return tokens[:, None], log_probs[:, None], (None if matrix is None else matrix[:, None])
+
+        return search
+
+
+def plan_batches(encoded: Sequence[Sequence[int]], options: DecodingOptions, batch_size: int) -> list[Batch]:
+    """Sort non-empty sources by length, cut into batches, pad each to its bucket."""
+    order = sorted((i for i, ids in enumerate(encoded) if ids), key=lambda i: len(encoded[i]))
+    batches = []
+    for start in range(0, len(order), batch_size):
+        indices = order[start : start + batch_size]
+        rows = min(bucket(len(indices), 1), max(batch_size, len(indices)))
+        width = bucket(max(len(encoded[i]) for i in indices), MIN_SOURCE_BUCKET)
+        source_ids = np.full((rows, width), PAD_ID, dtype="int32")
+        caps = np.zeros((rows,), dtype="int32")  # padding rows end at once
+        source_ids[len(indices) :, 0] = EOS_ID  # ... and have a one-piece source
+        for row, index in enumerate(indices):
+            source_ids[row, : len(encoded[index])] = encoded[index]
+            caps[row] = options.cap(len(encoded[index]))
+        steps = max(options.cap(width), options.no_repeat_ngram) + 1
+        batches.append(Batch(indices=indices, source_ids=source_ids, caps=caps, steps=steps))
+    return batches
+
+
+def bucket(size: int, smallest: int) -> int:
+    """``size`` rounded up to a power of two, at least ``smallest``."""
+    return max(smallest, 1 << max(0, math.ceil(math.log2(max(size, 1)))))
+
+
+def row_key(seed: int, source_ids: np.ndarray) -> int:
+    """A sentence's sampling key: the seed and its source ids (padding aside), hashed."""
+    ids = np.asarray(source_ids, dtype="int32")
+    ids = ids[ids != PAD_ID]
+    return zlib.crc32(ids.tobytes(), seed & 0xFFFFFFFF)
+
+
+def until_end(ids: np.ndarray) -> list[int]:
+    """The pieces of one output row up to (not including) EOS."""
+    ids = ids.tolist()
+    if EOS_ID in ids:
+        ids = ids[: ids.index(EOS_ID)]
+    return [i for i in ids if i != PAD_ID]
+
+
+def compile_function(function: Callable) -> Callable:
+    """``function`` compiled by the backend: ``tf.function`` (one trace for every shape: the
+    shapes are left unknown), ``jax.jit`` (one compilation per bucket shape), or eager
+    (PyTorch)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        signature = [
+            tf.TensorSpec((None, None), tf.int32),  # source_ids
+            tf.TensorSpec((None,), tf.int32),  # caps
+            tf.TensorSpec((None,), tf.uint32),  # row_keys
+            *[tf.TensorSpec((), dtype) for dtype in (tf.int32, tf.float32, tf.int32, tf.float32, tf.float32)],
+        ]
+        return tf.function(function, input_signature=signature)
+    if backend == "jax":
+        import jax
+
+        return jax.jit(function, static_argnums=(3,))
+    return function
