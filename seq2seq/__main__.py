@@ -1,5 +1,5 @@
 """``python -m seq2seq`` runs the command line."""
 
-from seq2seq.cli import main
+from seq2seq.cli import run
 
-main()
+run()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from keras import ops
 
-from seq2seq.decoding import translate
+from seq2seq.decoding import DecodingOptions
 from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.data.pair_batches import PairBatches
 from seq2seq.scores import bleu_and_chrf
@@ -28,14 +28,16 @@ def perplexity(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: i
     return math.exp(total / max(count, 1.0))
 
 
-def evaluate(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 64, max_len: int = 100) -> dict:
-    """Translate the sources of ``pairs`` and score them against the targets.
+def evaluate(translator, pairs: Sequence[tuple[str, str]], options: DecodingOptions | None = None, batch_size: int = 64) -> dict:
+    """Translate the sources of ``pairs`` with ``translator`` (a ``Translator``) and score them.
 
-    Returns ``{"bleu", "chrf", "perplexity", "pairs", "signature"}``.
+    Returns ``{"bleu", "chrf", "perplexity", "pairs", "signature", "decoding"}``.
     """
+    options = options or DecodingOptions()
     pairs = list(pairs)
-    hypotheses = translate(model, tokenizer, [source for source, _ in pairs], batch_size=batch_size, max_len=max_len)
-    scores = bleu_and_chrf(hypotheses, [target for _, target in pairs])
-    scores["perplexity"] = round(perplexity(model, tokenizer, pairs, batch_size), 3)
+    outputs = translator.translate([source for source, _ in pairs], options, batch_size=batch_size)
+    scores = bleu_and_chrf([output.text for output in outputs], [target for _, target in pairs])
+    scores["perplexity"] = round(perplexity(translator.model, translator.tokenizer, pairs, batch_size), 3)
     scores["pairs"] = len(pairs)
+    scores["decoding"] = options.describe()
     return scores

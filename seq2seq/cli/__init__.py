@@ -22,5 +22,13 @@ def main() -> None:
     """Train, evaluate and talk to recurrent encoder-decoder models."""
 
 
+def run() -> None:
+    """The ``seq2seq`` program: TensorFlow's native start-up chatter filtered out, then ``main``."""
+    from seq2seq.quiet import filter_native_stderr
+
+    filter_native_stderr()
+    main()
+
+
 # Sub-commands register themselves on import; each module is a thin layer over the library.
 from seq2seq.cli import commands as _commands  # noqa: E402,F401  (registers the sub-commands)

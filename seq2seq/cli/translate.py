@@ -8,70 +8,124 @@ from pathlib import Path
 
 import click
 
-from seq2seq import atomic
+from seq2seq import atomic, shipped
 from seq2seq.cli import main
 from seq2seq.cli.corpora import corpus_options, user_errors
+from seq2seq.cli.decoding import decoding_options, read_input
+from seq2seq.decoding.options import TRANSLATION_DEFAULTS
 
-DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[2] / "checkpoints" / "multi30k-de-en"
-checkpoint_option = click.option(
-    "--checkpoint",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CHECKPOINT,
-    help="Checkpoint folder (default: the shipped German->English model).",
-)
+PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at least this long
+
+
+def checkpoint_option(default_name: str, what: str):
+    return click.option(
+        "--checkpoint",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Checkpoint folder (default: the shipped {what}, {default_name}).",
+    )
+
+
+def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLATOR):
+    """The ``Translator`` of a checkpoint folder (default: a shipped one), and the checkpoint."""
+    from seq2seq.checkpoint import load_checkpoint
+    from seq2seq.decoding import Translator
+
+    loaded = load_checkpoint(checkpoint or shipped.shipped(default_name))
+    max_pieces = loaded.config.get("training", {}).get("max_pieces", 128)
+    return Translator(loaded.model, loaded.tokenizer, max_source_pieces=max_pieces), loaded
 
 
 @main.command()
-@checkpoint_option
+@checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @click.argument("text", nargs=-1)
-@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), help="Read sentences from FILE, one per line.")
-@click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path), help="Write translations to FILE.")
+@click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path), help="Read sentences from FILE, one per line.")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE (atomically).")
+@decoding_options(TRANSLATION_DEFAULTS)
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Sentences decoded together.")
-@click.option("--max-len", type=click.IntRange(min=1), default=100, help="Longest translation, in pieces.")
-def translate(checkpoint, text, input_file, output_file, batch_size, max_len):
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score, n_best.")
+@click.option("--plot-attention", type=click.Path(dir_okay=False, path_type=Path), help="Draw the first sentence's attention into this PNG.")
+@click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
+def translate(checkpoint, text, input_file, output_file, decoding, batch_size, as_json, plot_attention, skip_bad_lines):
     """Translate TEXT arguments, else the lines of --input, else standard input.
 
-    Greedy decoding; one translation per input line, in the input order.
+    One output line per input line, in order; an empty line gives an empty line. Input is
+    normalized as the training text was; a source longer than the model's longest is cut (with
+    one warning). --max-len limits the output only.
     """
-    from seq2seq.checkpoint import load_checkpoint
-    from seq2seq.decoding import translate as run_translation
-
-    if text:
-        sentences = list(text)
-    else:
-        stream = input_file or sys.stdin
-        sentences = [line.rstrip("\n") for line in stream]
     with user_errors():
-        loaded = load_checkpoint(checkpoint)
-        translations = run_translation(loaded.model, loaded.tokenizer, sentences, batch_size=batch_size, max_len=max_len)
-    output = "".join(line + "\n" for line in translations)
-    if output_file is None:
-        click.echo(output, nl=False)
+        lines, bad = read_input(text, input_file, skip_bad_lines)
+        translator, _ = load_translator(checkpoint)
+        encoded, cut = translator.encode([line or "" for line in lines])
+        if cut:
+            click.echo(f"Warning: {cut} input line(s) longer than {translator.max_source_pieces} pieces were cut to that length", err=True)
+        with _progress(len(lines)) as advance:
+            outputs = translator.decode_ids(encoded, decoding, batch_size=batch_size,
+                                            attention=plot_attention is not None, progress=advance)
+    if bad:
+        click.echo(f"skipped {bad} line(s) of invalid UTF-8 (empty output lines)", err=True)
+    if as_json:
+        rows = [json.dumps({"translation": o.text, "score": round(o.score, 4),
+                            "n_best": [{"translation": t, "score": round(s, 4)} for t, s in o.n_best]},
+                           ensure_ascii=False) for o in outputs]
     else:
-        atomic.write_text(output_file, output)
+        rows = [o.text for o in outputs]
+    result = "".join(row + "\n" for row in rows)
+    if output_file is None:
+        click.echo(result, nl=False)
+    else:
+        atomic.write_text(output_file, result)
+    if plot_attention is not None:
+        first = next((o for o in outputs if o.source_pieces), None)
+        if first is None:
+            raise click.ClickException("--plot-attention: no non-empty input to draw")
+        from seq2seq.decoding.plot import plot_attention as draw
+
+        draw(first, plot_attention)
+
+
+class _progress:
+    """A progress bar on stderr for long inputs, only when stderr is a terminal."""
+
+    def __init__(self, total: int):
+        self.bar = None
+        if total >= PROGRESS_MIN_SENTENCES and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="decoding", file=sys.stderr)
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return self.bar.update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
 
 
 @main.command()
-@checkpoint_option
+@checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @corpus_options(default_split="test")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first N pairs.")
+@decoding_options(TRANSLATION_DEFAULTS, with_max_len=False)
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate(checkpoint, corpora, limit, batch_size, as_json):
-    """Score a checkpoint on a corpus split: sacreBLEU BLEU and chrF (greedy), perplexity."""
-    from seq2seq.checkpoint import load_checkpoint
+def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
+    """Score a checkpoint on a corpus split: sacreBLEU BLEU and chrF, and perplexity."""
     from seq2seq.evaluation import evaluate as run_evaluation
 
     with user_errors():
-        loaded = load_checkpoint(checkpoint)
+        translator, _ = load_translator(checkpoint)
         pairs = list(corpora.load())
         if limit:
             pairs = pairs[:limit]
         if not pairs:
             raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}")
-        scores = run_evaluation(loaded.model, loaded.tokenizer, pairs, batch_size=batch_size)
+        scores = run_evaluation(translator, pairs, options=decoding, batch_size=batch_size)
     if as_json:
         click.echo(json.dumps(scores, sort_keys=True))
         return
-    click.echo(f"BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  perplexity {scores['perplexity']:.2f}  ({scores['pairs']} pairs)")
+    click.echo(f"BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  perplexity {scores['perplexity']:.2f}  "
+               f"({scores['pairs']} pairs, {scores['decoding']})")
     click.echo(f"sacreBLEU signatures: {scores['signature']['bleu']} | {scores['signature']['chrf']}")

@@ -3,27 +3,33 @@
 >>> translator = Translator(model, tokenizer)                             # doctest: +SKIP
 >>> translator.translate(["Ein Hund rennt."], DecodingOptions(method="beam", beam=5))  # doctest: +SKIP
 
-Modules: ``options`` (``DecodingOptions`` and the translation and chat defaults),
+Modules: ``options`` (``DecodingOptions`` and the translation and chat defaults; no Keras),
 ``constraints`` (n-gram bans, length caps, top-k/top-p, batch-independent noise, length
 penalty), ``sampling`` (greedy and sampling), ``beam`` (beam search), ``translator`` (text in,
-``Output`` out: normalization, bucketing, compilation).
+``Output`` out: normalization, bucketing, compilation), ``plot`` (the attention heatmap).
+``Translator``, ``Output`` and ``translate`` load Keras on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from seq2seq.decoding.options import CHAT_DEFAULTS, METHODS, TRANSLATION_DEFAULTS, DecodingOptions
-from seq2seq.decoding.translator import Output, Translator
 
 
-def translate(
-    model, tokenizer, texts: Sequence[str], batch_size: int = 64, max_len: int = 100, options: DecodingOptions | None = None
-) -> list[str]:
+def translate(model, tokenizer, texts, batch_size: int = 64, max_len: int = 100, options: DecodingOptions | None = None) -> list[str]:
     """Texts in, texts out, in order (greedy unless ``options`` say otherwise)."""
+    from seq2seq.decoding.translator import Translator
+
     options = options or DecodingOptions(max_len=max_len)
     outputs = Translator(model, tokenizer).translate(texts, options, batch_size=batch_size)
     return [output.text for output in outputs]
+
+
+def __getattr__(name: str):
+    if name in ("Translator", "Output"):
+        from seq2seq.decoding import translator
+
+        return getattr(translator, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["CHAT_DEFAULTS", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "translate"]

@@ -1,0 +1,1 @@
+"""Chatting with a dialogue model: conversations, and the figures that judge the replies."""

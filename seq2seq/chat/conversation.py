@@ -1,0 +1,53 @@
+"""A conversation with a dialogue checkpoint: the history becomes the source as in training.
+
+A training pair's source is the ``context_turns`` turns before the reply, joined by
+``" <sep> "`` (``seq2seq.corpora.dialogue.dialogue_pairs``); ``Conversation`` builds the source
+of the next reply from its history in exactly that way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from seq2seq.corpora.dialogue import CONTEXT_SEPARATOR
+from seq2seq.corpora.text import normalize_text
+from seq2seq.decoding.options import CHAT_DEFAULTS, DecodingOptions
+
+
+def context_source(turns: list[str], context_turns: int) -> str:
+    """The source of the reply that follows ``turns``: their last ``context_turns``, joined."""
+    recent = [normalize_text(turn) for turn in turns[-context_turns:]]
+    return f" {CONTEXT_SEPARATOR} ".join(recent)
+
+
+@dataclass
+class Conversation:
+    """Turns so far, alternately the user's and the model's.
+
+    Args:
+        translator: a ``seq2seq.decoding.Translator`` over a dialogue checkpoint.
+        context_turns: the checkpoint's ``context_turns`` (its config's data section).
+        options: how replies are decoded (default: varied sampling, no repeated trigrams).
+    """
+
+    translator: object
+    context_turns: int = 1
+    options: DecodingOptions = CHAT_DEFAULTS
+    turns: list[str] = field(default_factory=list)
+
+    def reply(self, message: str) -> str:
+        """Add the user's ``message``, decode the model's reply, add it and return it.
+
+        A message that normalizes to nothing gets an empty reply and leaves the history alone.
+        """
+        if not normalize_text(message):
+            return ""
+        self.turns.append(message)
+        source = context_source(self.turns, self.context_turns)
+        answer = self.translator.translate([source], self.options, batch_size=1)[0].text
+        self.turns.append(answer)
+        return answer
+
+    def reset(self) -> None:
+        """Forget every turn."""
+        self.turns.clear()

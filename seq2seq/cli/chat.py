@@ -1,0 +1,82 @@
+"""``seq2seq chat``: a conversation in the terminal, or one reply per line for scripts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from seq2seq import shipped
+from seq2seq.cli import main
+from seq2seq.cli.corpora import user_errors
+from seq2seq.cli.decoding import decoding_options
+from seq2seq.cli.translate import checkpoint_option, load_translator
+from seq2seq.decoding.options import CHAT_DEFAULTS
+
+HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D)."""
+
+
+@main.command()
+@checkpoint_option(shipped.CHATBOT, "chatbot")
+@decoding_options(CHAT_DEFAULTS)
+def chat(checkpoint, decoding):
+    """Talk with a dialogue model. The previous turns form the source, as in training.
+
+    On a terminal: a prompt with line editing and history (arrow keys). Otherwise each line of
+    standard input is one user turn and each reply is exactly one line on standard output.
+    """
+    from seq2seq.chat.conversation import Conversation
+
+    if checkpoint is None and not shipped.shipped(shipped.CHATBOT).is_dir():
+        raise click.ClickException(
+            f"no shipped chatbot at {shipped.shipped(shipped.CHATBOT)}; give one with --checkpoint DIR"
+        )
+    with user_errors():
+        translator, loaded = load_translator(checkpoint, shipped.CHATBOT)
+    context_turns = loaded.config.get("data", {}).get("context_turns", 1)
+    conversation = Conversation(translator, context_turns=context_turns, options=decoding)
+    if sys.stdin.isatty():
+        _interactive(conversation, loaded.directory)
+    else:
+        _scripted(conversation)
+
+
+def _scripted(conversation) -> None:
+    """One reply line per input line; commands work, and print nothing."""
+    stdin = click.get_text_stream("stdin", errors="replace")
+    for line in stdin:
+        message = line.rstrip("\n")
+        command = message.strip().lower()
+        if command == "/quit":
+            return
+        if command == "/reset":
+            conversation.reset()
+            continue
+        if command == "/help":
+            continue
+        click.echo(conversation.reply(message))
+
+
+def _interactive(conversation, directory: Path) -> None:
+    import readline  # noqa: F401  (line editing and history for input())
+
+    click.echo(f"Chatting with {directory} ({conversation.options.describe()}). {HELP}", err=True)
+    while True:
+        try:
+            message = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo("", err=True)
+            return
+        command = message.strip().lower()
+        if command == "/quit":
+            return
+        if command == "/reset":
+            conversation.reset()
+            click.echo("(conversation forgotten)", err=True)
+            continue
+        if command == "/help" or command.startswith("/"):
+            click.echo(HELP, err=True)
+            continue
+        if message.strip():
+            click.echo(f"bot> {conversation.reply(message)}")

@@ -1,0 +1,109 @@
+"""The decoding options shared by ``translate``, ``evaluate`` and ``chat``, and their text input.
+
+``decoding_options(defaults)`` adds ``--greedy/--beam N/--sample`` and their knobs to a command
+and hands it one ``DecodingOptions`` as ``decoding``; each command has its own defaults
+(deterministic beam search for translation, varied sampling for chat).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from seq2seq.decoding.options import DecodingOptions
+from seq2seq.errors import ConfigError, DataError
+
+
+def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Callable:
+    """Decorate a click command with the decoding options; it receives ``decoding``.
+
+    ``with_max_len=False`` leaves ``--max-len`` out (``evaluate``, whose ``--max-len`` is the
+    corpus filter's).
+    """
+
+    def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            method = defaults.method
+            if kwargs.pop("greedy"):
+                method = "greedy"
+            beam = kwargs.pop("beam")
+            if beam is not None:
+                method = "beam" if beam > 1 else "greedy"
+            if kwargs.pop("sample"):
+                method = "sample"
+            fields = {name: kwargs.pop(name, None) for name in _KNOBS}
+            try:
+                kwargs["decoding"] = defaults.replace(
+                    method=method, beam=beam or defaults.beam, **{k: v for k, v in fields.items() if v is not None}
+                )
+            except ConfigError as error:
+                raise click.UsageError(str(error)) from None
+            return function(*args, **kwargs)
+
+        options = [
+            click.option("--greedy", is_flag=True, help="Greedy decoding: the most probable piece each step."),
+            click.option("--beam", type=click.IntRange(min=1), default=None,
+                         help=f"Beam search with N hypotheses (default method: {defaults.describe()})."),
+            click.option("--sample", is_flag=True, help="Sample from the model (see --temperature, --top-k, --top-p)."),
+            click.option("--alpha", type=click.FloatRange(min=0), default=None,
+                         help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),
+            click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search)."),
+            click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=None,
+                         help=f"Sampling temperature [default: {defaults.temperature:g}]."),
+            click.option("--top-k", type=click.IntRange(min=0), default=None,
+                         help=f"Sample among the K most probable pieces (0: all) [default: {defaults.top_k}]."),
+            click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None,
+                         help=f"Nucleus sampling: the smallest set of pieces of this probability [default: {defaults.top_p:g}]."),
+            click.option("--seed", type=click.IntRange(min=0), default=None, help="Sampling seed (reproducible output)."),
+            click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
+                         help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
+            click.option("--max-len", type=click.IntRange(min=1), default=None,
+                         help=f"Longest output, in pieces [default: {defaults.max_len}]."),
+        ]
+        if not with_max_len:
+            options.pop()
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+_KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat_ngram", "max_len")
+
+
+def read_lines(raw: bytes, name: str, skip_bad_lines: bool) -> tuple[list[str | None], int]:
+    """The lines of ``raw`` (UTF-8) as text; an undecodable line is an error naming
+    ``name:LINE``, or with ``skip_bad_lines`` ``None`` (counted)."""
+    lines: list[str | None] = []
+    bad = 0
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            if not skip_bad_lines:
+                raise DataError("invalid UTF-8 (use --skip-bad-lines to skip such lines)", name, number) from None
+            lines.append(None)
+            bad += 1
+    return lines, bad
+
+
+def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
+    """Texts from the arguments, else the lines of ``input_file``, else of standard input."""
+    if texts:
+        return list(texts), 0
+    if input_file is not None:
+        try:
+            raw = input_file.read_bytes()
+        except FileNotFoundError:
+            raise DataError("file not found", str(input_file)) from None
+        except IsADirectoryError:
+            raise DataError("is a directory, expected a file", str(input_file)) from None
+        except PermissionError:
+            raise DataError("permission denied", str(input_file)) from None
+        return read_lines(raw, str(input_file), skip_bad_lines)
+    return read_lines(click.get_binary_stream("stdin").read(), "stdin", skip_bad_lines)
