@@ -76,11 +76,19 @@ def filter_native_stderr() -> None:
 
 
 def _forward(read_end: int, real_stderr: int) -> None:
+    """Forward native stderr lines but chatter; a dropped record's continuation lines (absl
+    messages may span lines: "This TensorFlow binary is optimized ...\nTo enable ...") go too."""
+    dropping = False
     with open(read_end, "rb") as pipe:
         for raw in pipe:
             line = raw.decode("utf-8", "backslashreplace")
-            if not is_chatter(line):
-                os.write(real_stderr, raw)
+            if is_chatter(line):
+                dropping = True
+                continue
+            if dropping and line.strip() and _ABSL_LINE.match(line) is None and line.rstrip("\n") != _ABSL_BANNER:
+                continue  # the rest of the record just dropped
+            dropping = False
+            os.write(real_stderr, raw)
 
 
 _installed = False

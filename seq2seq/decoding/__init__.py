@@ -4,7 +4,7 @@
 >>> translator.translate(["Ein Hund rennt."], DecodingOptions(method="beam", beam=5))  # doctest: +SKIP
 
 Modules: ``options`` (``DecodingOptions`` and the translation and chat defaults; no Keras),
-``constraints`` (n-gram bans, length caps, top-k/top-p, batch-independent noise, length
+``constraints`` (n-gram bans, top-k/top-p, batch-independent noise, length
 penalty), ``sampling`` (greedy and sampling), ``beam`` (beam search), ``translator`` (text in,
 ``Output`` out: normalization, bucketing, compilation), ``plot`` (the attention heatmap).
 ``Translator``, ``Output`` and ``translate`` load Keras on first use.

@@ -7,11 +7,12 @@ Each sentence keeps two pools of ``K`` hypotheses (as tensor2tensor's beam searc
 
 Every step extends each alive hypothesis by every piece, keeps the ``2K`` best extensions (so at
 least ``K`` of them do not end), moves those ending in EOS into the finished pool and keeps the
-``K`` best others alive. A sentence is done at its length cap (where EOS is forced) or as soon as
-its ``n_best``-th finished hypothesis scores at least what its best alive one could still reach,
-``log p(alive) / lp(cap + 1)`` (log-probabilities only fall as a hypothesis grows and ``lp``
-only rises), so the result is exactly what an unbounded search over the same pools returns.
-All of it is per sentence: the other sentences of the batch change nothing.
+``K`` best others alive. A sentence is done at its length cap (where EOS is forced), or once ``K``
+hypotheses have finished (fairseq's rule: the alive ones are by then less probable than all of
+them), or as soon as its ``n_best``-th finished hypothesis scores at least what its best alive
+one could still reach, ``log p(alive) / lp(cap + 1)`` (log-probabilities only fall as a
+hypothesis grows and ``lp`` only rises). All of it is per sentence: the other sentences of the
+batch change nothing.
 
 ``next_fn(tokens (N,), state) -> (log_probs (N, V), state, alignment (N, S))`` with ``N = B K``
 rows, hypothesis ``k`` of sentence ``b`` in row ``b K + k``.
@@ -81,12 +82,18 @@ def beam_search(
             log_probs = constraints.ban_repeated_ngrams(
                 log_probs, ops.reshape(alive_tokens, (rows, -1)), t, no_repeat_ngram
             )
-        log_probs = constraints.force_end(log_probs, ops.repeat(t >= caps, beam, axis=0))
 
-        # 1. The 2K best extensions of the alive hypotheses: (B, 2K).
+        # 1. The 2K best extensions of the alive hypotheses: (B, 2K). At its cap a sentence's
+        #    only extensions are its K alive hypotheses ending there (EOS forced, free).
         extended = alive_log_probs[:, :, None] + reshape_rows(log_probs)  # (B, K, V)
         top_log_probs, top_index = ops.top_k(ops.reshape(extended, (sentences, -1)), 2 * beam)
         origin, piece = top_index // vocab, ops.cast(top_index % vocab, "int32")  # (B, 2K)
+        at_cap = (t >= caps)[:, None]  # (B, 1)
+        slots = ops.arange(2 * beam)[None, :]  # (1, 2K)
+        ending_alive = ops.concatenate([alive_log_probs, ops.full_like(alive_log_probs, NEGATIVE)], axis=1)
+        top_log_probs = ops.where(at_cap, ending_alive, top_log_probs)
+        origin = ops.where(at_cap, ops.minimum(slots, beam - 1), origin)
+        piece = ops.where(at_cap, EOS_ID, piece)
         grown = ops.slice_update(pick(alive_tokens, origin), (0, 0, t), piece[:, :, None])  # (B, 2K, T)
         if collect:
             grown_attention = ops.slice_update(
@@ -117,9 +124,10 @@ def beam_search(
         state = tree.map_structure(lambda s: ops.take(s, rows_of_origin, axis=0), state)
         previous = ops.reshape(pick(piece[:, :, None], keep)[:, :, 0], (-1,))
 
-        # 5. Done at the cap, or when no alive hypothesis can still beat the n-best finished.
+        # 5. Done at the cap, when the finished pool is full (K hypotheses, as fairseq stops),
+        #    or when no alive hypothesis can still beat the n-best finished ones.
         reachable = alive_log_probs[:, 0] / length_penalty(caps + 1, alpha)
-        settled = finished_scores[:, n_best - 1] >= reachable
+        settled = ops.logical_or(finished_scores[:, n_best - 1] >= reachable, finished_scores[:, -1] > NEGATIVE / 2)
         done = ops.logical_or(done, ops.logical_or(t >= caps, settled))
         alive = (alive_tokens, alive_log_probs, alive_attention)
         finished = (finished_tokens, finished_scores, finished_log_probs, finished_attention)

@@ -1,7 +1,6 @@
 """What the searches do to a step's log-probabilities before they choose: in ``keras.ops`` only.
 
 - ``ban_repeated_ngrams``: no n-gram twice in one output;
-- ``force_end``: at a sentence's length cap the only choice is EOS, at no cost;
 - ``nucleus_filter``: temperature, top-k and top-p (nucleus) for sampling;
 - ``gumbel_noise``: per-row, per-step random numbers that depend on a row key and not on the
   batch, so a sentence samples the same reply alone or inside a batch;
@@ -13,8 +12,6 @@ Shapes: ``N`` rows (sentences times hypotheses), ``V`` pieces, ``T`` output posi
 from __future__ import annotations
 
 from keras import ops
-
-from seq2seq.data.tokenizer import EOS_ID
 
 NEGATIVE = -1e9  # a log-probability nothing chooses (finite: -inf turns into NaN in sums)
 
@@ -53,13 +50,6 @@ def ban_repeated_ngrams(log_probs, tokens, t, n: int):
     indices = ops.reshape(ops.stack([row_ids, ops.cast(banned_tokens, "int32")], axis=-1), (-1, 2))
     counts = ops.scatter(indices, ops.reshape(ops.cast(used, "float32"), (-1,)), (rows, vocab))
     return ops.where(counts > 0, NEGATIVE, log_probs)
-
-
-def force_end(log_probs, at_cap):
-    """``at_cap (N,)`` bool: those rows may only choose EOS, with log-probability 0."""
-    vocab = ops.shape(log_probs)[1]
-    only_end = ops.where(ops.arange(vocab)[None, :] == EOS_ID, 0.0, NEGATIVE)  # (1, V)
-    return ops.where(at_cap[:, None], only_end, log_probs)
 
 
 def nucleus_filter(logits, temperature, top_k, top_p):

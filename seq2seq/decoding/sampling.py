@@ -60,15 +60,16 @@ def sample_search(
         scores = log_probs
         if no_repeat_ngram:
             scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
-        scores = constraints.force_end(scores, t >= caps)
         if greedy:
             chosen = ops.argmax(scores, axis=-1)
         else:
             filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
             chosen = ops.argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]), axis=-1)
-        chosen = ops.where(finished, PAD_ID, ops.cast(chosen, "int32"))  # (N,)
+        at_cap = t >= caps  # EOS forced there, at no cost
+        chosen = ops.where(at_cap, EOS_ID, ops.cast(chosen, "int32"))
+        chosen = ops.where(finished, PAD_ID, chosen)  # (N,)
         chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
-        log_prob = log_prob + ops.where(finished, 0.0, chosen_log_prob)
+        log_prob = log_prob + ops.where(ops.logical_or(finished, at_cap), 0.0, chosen_log_prob)
         tokens = ops.slice_update(tokens, (0, t), chosen[:, None])
         if source_length is not None:
             attention = ops.slice_update(attention, (0, t, 0), ops.cast(alignment, "float32")[:, None, :])

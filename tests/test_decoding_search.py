@@ -1,0 +1,204 @@
+"""Beam search, greedy and sampling against a fake model: a bigram table, no network.
+
+``next_fn`` returns ``log_probs = table[previous piece]``, so the probability of any output is
+known exactly and every claim can be checked against brute force.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from keras import ops
+
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
+from seq2seq.decoding import constraints
+from seq2seq.decoding.beam import beam_search
+from seq2seq.decoding.sampling import sample_search
+
+VOCAB = 7  # 0 pad, 1 unk, 2 bos, 3 eos, 4-6 words
+WORDS = (1, 4, 5, 6)  # what an output may hold besides EOS
+
+
+def bigram_table(rng: np.random.Generator, sharpness: float = 2.0) -> np.ndarray:
+    """``(V, V)`` log-probabilities of the next piece given the previous one; PAD and BOS never."""
+    logits = rng.normal(size=(VOCAB, VOCAB)) * sharpness
+    logits[:, [PAD_ID, BOS_ID]] = -1e9
+    return (logits - np.log(np.exp(logits).sum(-1, keepdims=True))).astype("float32")
+
+
+def fake_next(table: np.ndarray):
+    table_tensor = ops.convert_to_tensor(table)
+
+    def next_fn(tokens, state):
+        log_probs = ops.take(table_tensor, tokens, axis=0)  # (N, V)
+        return log_probs, state, ops.zeros((ops.shape(tokens)[0], 1))
+
+    return next_fn
+
+
+def sequence_log_prob(table: np.ndarray, pieces: tuple[int, ...], cap: int) -> float:
+    """log p(pieces + EOS); at the cap EOS is forced (free)."""
+    total, previous = 0.0, BOS_ID
+    for piece in pieces:
+        total += table[previous, piece]
+        previous = piece
+    return total + (0.0 if len(pieces) == cap else table[previous, EOS_ID])
+
+
+def brute_force(table, cap, alpha):
+    """Every output of at most ``cap`` pieces, best first by the GNMT-penalized score."""
+    scored = []
+    for length in range(cap + 1):
+        for pieces in itertools.product(WORDS, repeat=length):
+            log_prob = sequence_log_prob(table, pieces, cap)
+            scored.append((log_prob / ((5 + length + 1) / 6) ** alpha, list(pieces), log_prob))
+    return sorted(scored, key=lambda item: -item[0])
+
+
+def run_beam(table, caps, beam, alpha, n_best=1, no_repeat_ngram=0):
+    caps = np.asarray(caps, dtype="int32")
+    state = (ops.zeros((len(caps) * beam, 1)),)
+    tokens, scores, log_probs, _ = beam_search(
+        fake_next(table), state, caps, int(caps.max()) + 1, beam=beam, alpha=ops.convert_to_tensor(alpha),
+        n_best=n_best, no_repeat_ngram=no_repeat_ngram,
+    )
+    return [ops.convert_to_numpy(x) for x in (tokens, scores, log_probs)]
+
+
+def pieces_of(row) -> list[int]:
+    row = list(row)
+    return row[: row.index(EOS_ID)] if EOS_ID in row else [p for p in row if p != PAD_ID]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), alpha=st.sampled_from([0.0, 0.6, 1.5]), cap=st.integers(1, 3))
+def test_a_beam_as_wide_as_every_output_finds_the_exact_n_best(seed, alpha, cap):
+    table = bigram_table(np.random.default_rng(seed))
+    expected = brute_force(table, cap, alpha)
+    beam = len(WORDS) ** cap + 1  # wider than every prefix: the search is exhaustive
+    tokens, scores, log_probs = run_beam(table, [cap], beam, alpha, n_best=3)
+    for k in range(3):
+        assert scores[0, k] == pytest.approx(expected[k][0], abs=1e-4)
+        assert log_probs[0, k] == pytest.approx(expected[k][2], abs=1e-4)
+    assert list(scores[0]) == sorted(scores[0], reverse=True)  # the n-best list is sorted
+    assert pieces_of(tokens[0, 0]) == expected[0][1] or scores[0, 0] == pytest.approx(expected[1][0], abs=1e-5)
+
+
+def test_beam_finds_the_sequence_greedy_misses():
+    # From BOS, word 4 looks best (0.6) but every continuation of it is poor; word 5 (0.4) leads
+    # to EOS with certainty. Greedy takes 4; a beam of two finds [5].
+    table = np.full((VOCAB, VOCAB), -1e9, dtype="float32")
+    table[BOS_ID, [4, 5]] = np.log([0.6, 0.4])
+    table[4, [EOS_ID, 4, 5, 6]] = np.log(0.25)
+    table[5, EOS_ID] = 0.0
+    for row in (1, 6, EOS_ID, PAD_ID):
+        table[row, EOS_ID] = 0.0
+    tokens, _, log_probs = run_beam(table, [5], beam=2, alpha=0.0)
+    assert pieces_of(tokens[0, 0]) == [5] and log_probs[0, 0] == pytest.approx(math.log(0.4), abs=1e-6)
+    greedy_tokens, greedy_log_prob, _ = sample_search(
+        fake_next(table), (ops.zeros((1, 1)),), np.array([5], "int32"), 6, greedy=True
+    )
+    assert pieces_of(ops.convert_to_numpy(greedy_tokens)[0])[0] == 4
+    assert float(ops.convert_to_numpy(greedy_log_prob)[0]) < math.log(0.4)
+
+
+def test_the_length_penalty_changes_the_winner():
+    # A short output of log-prob -2.0 against longer, less probable ones: alpha 0 prefers the
+    # short one, a strong length penalty (alpha 2: divide by ((5 + |Y|) / 6)^2) a long one.
+    table = np.full((VOCAB, VOCAB), -1e9, dtype="float32")
+    table[BOS_ID, 4] = np.log(0.5)
+    table[BOS_ID, 5] = np.log(0.5)
+    table[4, EOS_ID] = -2.0 - np.log(0.5)  # log p([4]) = -2.0
+    table[5, 6] = 0.0
+    table[6, 6] = np.log(0.9)
+    table[6, EOS_ID] = np.log(0.1)
+    # Every [5, 6, ...] ending in EOS has log p < log 0.5 + log 0.1 = -3.0, and the one cut at the
+    # cap of 20 (EOS forced, free) has log 0.5 + 18 log 0.9 = -2.59.
+    short = [4]
+    plain = run_beam(table, [20], beam=4, alpha=0.0)
+    penalized = run_beam(table, [20], beam=4, alpha=2.0)
+    assert pieces_of(plain[0][0, 0]) == short
+    assert len(pieces_of(penalized[0][0, 0])) > 1
+    assert penalized[2][0, 0] < plain[2][0, 0]  # the long winner is less probable, as it must be
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 3), method=st.sampled_from(["greedy", "sample", "beam"]))
+def test_no_repeat_ngram_holds(seed, n, method):
+    # A table that loves repeating itself: the ban must still hold.
+    table = bigram_table(np.random.default_rng(seed), sharpness=0.5)
+    table[:, EOS_ID] = -30.0
+    table[EOS_ID, EOS_ID] = 0.0
+    caps = np.array([12, 7, 12], dtype="int32")
+    if method == "beam":
+        tokens = run_beam(table, caps, beam=3, alpha=0.6, no_repeat_ngram=n)[0][:, 0]
+    else:
+        tokens, _, _ = sample_search(
+            fake_next(table), (ops.zeros((3, 1)),), caps, 13, greedy=method == "greedy", no_repeat_ngram=n,
+            temperature=1.0, top_k=0, top_p=1.0, row_keys=np.array([seed, 1, 2], dtype="uint32"),
+        )
+        tokens = ops.convert_to_numpy(tokens)
+    for row in tokens:
+        pieces = pieces_of(row)
+        grams = [tuple(pieces[i : i + n]) for i in range(len(pieces) - n + 1)]
+        assert len(grams) == len(set(grams)), pieces
+
+
+def test_sampling_repeats_for_a_seed_and_follows_the_distribution():
+    table = np.full((VOCAB, VOCAB), -1e9, dtype="float32")
+    table[BOS_ID, [4, 5, 6]] = np.log([0.5, 0.3, 0.2])
+    table[[4, 5, 6], EOS_ID] = 0.0
+    rows = 4000
+    caps = np.full((rows,), 3, dtype="int32")
+
+    def draw(keys, **filters):
+        options = dict(temperature=1.0, top_k=0, top_p=1.0) | filters
+        tokens, _, _ = sample_search(fake_next(table), (ops.zeros((rows, 1)),), caps, 4, greedy=False,
+                                     row_keys=keys, **options)
+        return ops.convert_to_numpy(tokens)[:, 0]
+
+    keys = np.arange(rows, dtype="uint32") * 7919
+    first = draw(keys)
+    assert np.array_equal(first, draw(keys))  # same keys, same samples
+    assert not np.array_equal(first, draw(keys + 1))
+    shares = [np.mean(first == piece) for piece in (4, 5, 6)]
+    assert shares == pytest.approx([0.5, 0.3, 0.2], abs=0.03)  # 4,000 draws: ~4 sigma
+    assert set(draw(keys, top_k=1)) == {4}  # top-k 1 is greedy
+    assert set(draw(keys, top_p=0.75)) == {4, 5}  # the 0.75 nucleus is {4, 5}
+    cold = draw(keys, temperature=0.25)  # p^4 renormalized: 4 gets 0.87
+    assert np.mean(cold == 4) > 0.8
+
+
+def test_noise_of_a_row_ignores_the_other_rows():
+    keys = np.array([11, 22, 33], dtype="uint32")
+    together = ops.convert_to_numpy(constraints.gumbel_noise(keys, 5, 50))
+    alone = ops.convert_to_numpy(constraints.gumbel_noise(keys[1:2], 5, 50))
+    # (equal but for the last float bit: a vectorized log may round differently per lane)
+    np.testing.assert_allclose(together[1], alone[0], rtol=1e-6, atol=1e-6)
+    assert np.abs(together[0] - together[1]).max() > 0.5
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), method=st.sampled_from(["greedy", "beam"]))
+def test_a_sentence_decodes_the_same_alone_and_in_a_batch(seed, method):
+    # Per-sentence caps: a short cap beside long ones must not change anything.
+    table = bigram_table(np.random.default_rng(seed), sharpness=1.0)
+    caps = np.array([2, 9, 5, 1], dtype="int32")
+    if method == "beam":
+        batch = run_beam(table, caps, beam=3, alpha=0.6)[0][:, 0]
+        alone = [run_beam(table, caps[i : i + 1], beam=3, alpha=0.6)[0][0, 0] for i in range(4)]
+    else:
+        def greedy(c):
+            tokens, _, _ = sample_search(fake_next(table), (ops.zeros((len(c), 1)),), c, int(c.max()) + 1, greedy=True)
+            return ops.convert_to_numpy(tokens)
+
+        batch = greedy(caps)
+        alone = [greedy(caps[i : i + 1])[0] for i in range(4)]
+    for i in range(4):
+        assert pieces_of(batch[i]) == pieces_of(alone[i])
+        assert len(pieces_of(batch[i])) <= caps[i]
