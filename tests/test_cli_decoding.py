@@ -1,0 +1,281 @@
+"""``seq2seq translate`` and ``seq2seq chat`` as a terminal user meets them, on tiny trained models.
+
+Every bad input ends in one ``Error:`` line and a non-zero exit status, or in an answer; never a
+traceback. Decoding a sentence gives the same output alone and inside a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from toy_tasks import reverse_pairs, write_tsv
+
+from seq2seq.cli import main
+
+TINY = ["--units", "16", "--embed", "16", "--attention-units", "16", "--vocab-size", "24", "--bleu-sample", "0",
+        "--quiet", "--dropout", "0", "--lr", "0.01", "--warmup-steps", "10"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str, input: bytes | str | None = None, env: dict | None = None):
+    return CliRunner().invoke(main, [str(arg) for arg in args], input=input, env=env)
+
+
+def one_error_line(result, *fragments: str, exit_code: int = 1) -> str:
+    assert result.exit_code == exit_code, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def translator_dir(tmp_path_factory):
+    corpus = write_tsv(tmp_path_factory.mktemp("corpus") / "reverse.tsv", reverse_pairs(400, seed=2))
+    out = tmp_path_factory.mktemp("run") / "model"
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "3", "--seed", "0", *TINY)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def chatbot_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dialogues")
+    dialogues = folder / "talk.jsonl"
+    rng = np.random.default_rng(0)
+    conversations = [[" ".join(rng.choice(list("abcdefgh"), size=3)) for _ in range(4)] for _ in range(400)]
+    dialogues.write_text("".join(json.dumps({"messages": turns}) + "\n" for turns in conversations), encoding="utf-8")
+    out = tmp_path_factory.mktemp("run") / "chatbot"
+    result = invoke("train", "--corpus", f"jsonl:{dialogues}", "--context-turns", "2", "--out", out,
+                    "--epochs", "1", "--seed", "0", *TINY)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+# --- translate: input -------------------------------------------------------------------------------
+
+
+def test_invalid_utf8_on_stdin_is_one_line_naming_the_line(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, input=b"a b c\n\xff\xfe kaputt\n")
+    one_error_line(result, "stdin:2:", "invalid UTF-8")
+
+
+def test_invalid_utf8_in_a_file_names_file_and_line(translator_dir, tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_bytes(b"a b\nc d\n\xc3\x28\n")
+    one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", source), f"{source}:3:", "invalid UTF-8")
+
+
+def test_skip_bad_lines_gives_an_empty_line_and_a_count(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--skip-bad-lines", "--greedy",
+                    input=b"a b c\n\xff\xfe\nd e f\n")
+    assert result.exit_code == 0, result.output
+    good = invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e f").stdout.split("\n")
+    assert result.stdout.split("\n") == [good[0], "", good[1], ""]
+    assert "skipped 1 line(s)" in result.stderr
+
+
+def test_a_missing_input_file_is_one_line(translator_dir, tmp_path):
+    one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", tmp_path / "no.txt"), "file not found")
+
+
+def test_empty_lines_stay_empty_and_order_is_kept(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", input="a b c\n\n   \nd e\n")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.split("\n")
+    assert lines[1] == "" and lines[2] == "" and len(lines) == 5
+    assert invoke("translate", "--checkpoint", translator_dir, "").stdout == "\n"
+    alone = invoke("translate", "--checkpoint", translator_dir, "--greedy", "d e").stdout
+    assert lines[3] + "\n" == alone
+
+
+def test_odd_characters_get_an_answer(translator_dir):
+    texts = ["a b 😀", "a\x00b\x07c", "Ωμέγα русский 中文", "\u200b", "a\tb\u00a0c"]
+    result = invoke("translate", "--checkpoint", translator_dir, *texts)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == len(texts) and result.stderr == ""
+
+
+def test_input_is_normalized_as_the_training_text(translator_dir):
+    composed = "a b ä c"
+    decomposed = unicodedata.normalize("NFD", composed)
+    fullwidth = "ａ b ä c"
+    outputs = {invoke("translate", "--checkpoint", translator_dir, text).stdout for text in (composed, decomposed, fullwidth)}
+    assert len(outputs) == 1
+
+
+def test_overlong_input_is_cut_with_one_warning(translator_dir):
+    long_line = " ".join(["a"] * 400)  # 400+ pieces; the toy model trained on at most 128
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", long_line, "b c")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 2
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 1 and "cut" in warnings[0] and "1 input line" in warnings[0]
+
+
+def test_max_len_limits_the_output_only(translator_dir):
+    from seq2seq.checkpoint import load_checkpoint
+
+    tokenizer = load_checkpoint(translator_dir).tokenizer
+    text = "a b c d e f g h"
+    full = invoke("translate", "--checkpoint", translator_dir, "--greedy", text).stdout.strip()
+    short = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--max-len", "3", text).stdout.strip()
+    assert len(tokenizer.encode_target([short])[0]) <= 3
+    assert full.startswith(short.rstrip()) or len(tokenizer.encode_target([full])[0]) > 3
+
+
+# --- translate: options and output ------------------------------------------------------------------
+
+
+def test_json_lines_carry_score_and_sorted_n_best(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--beam", "4", "--n-best", "3", "--alpha", "0", "--json",
+                    "a b c", "", "d e f g")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3 and rows[1] == {"translation": "", "score": 0.0, "n_best": []}
+    for row in (rows[0], rows[2]):
+        assert len(row["n_best"]) == 3 and row["n_best"][0]["translation"] == row["translation"]
+        scores = [item["score"] for item in row["n_best"]]
+        assert scores == sorted(scores, reverse=True) and scores[0] == row["score"] < 0  # alpha 0: raw log-prob
+
+
+def test_plot_attention_writes_a_png(translator_dir, tmp_path):
+    picture = tmp_path / "attention.png"
+    result = invoke("translate", "--checkpoint", translator_dir, "--plot-attention", picture, "a b c d")
+    assert result.exit_code == 0, result.output
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["attention.png"]  # written atomically, nothing left
+
+
+def test_sampling_repeats_for_a_seed(translator_dir):
+    args = ("translate", "--checkpoint", translator_dir, "--sample", "--temperature", "1.5", "a b c d e", "f g h")
+    first = invoke(*args, "--seed", "7").stdout
+    assert first == invoke(*args, "--seed", "7").stdout
+    others = {invoke(*args, "--seed", str(seed)).stdout for seed in range(8)}
+    assert len(others) > 1  # other seeds, other samples
+
+
+def test_bad_decoding_options_are_usage_errors(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--n-best", "3", "a")
+    assert result.exit_code == 2 and "n_best > 1 needs beam search" in result.output
+    result = invoke("translate", "--checkpoint", translator_dir, "--beam", "2", "--n-best", "3", "a")
+    assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
+
+
+@pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
+def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method):
+    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import DecodingOptions
+
+    translator, _ = load_translator(translator_dir)
+    texts = [source for source, _ in reverse_pairs(70, seed=11, min_len=1, max_len=12)]
+    options = DecodingOptions(method=method, beam=3, seed=5)
+    batched = translator.translate(texts, options, batch_size=64)
+    for text, output in zip(texts, batched):
+        alone = translator.translate([text], options, batch_size=1)[0]
+        assert alone.text == output.text
+        assert alone.score == pytest.approx(output.score, abs=1e-4)
+
+
+def test_evaluate_takes_the_decoding_options(translator_dir, tmp_path):
+    test_file = write_tsv(tmp_path / "test.tsv", reverse_pairs(20, seed=3))
+    common = ("evaluate", "--checkpoint", translator_dir, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")
+    greedy = json.loads(invoke(*common, "--greedy").stdout)
+    beam = json.loads(invoke(*common, "--beam", "4").stdout)
+    assert greedy["decoding"] == "greedy" and beam["decoding"] == "beam 4, alpha 0.6"
+    assert greedy["perplexity"] == beam["perplexity"]
+
+
+# --- chat -------------------------------------------------------------------------------------------
+
+
+def test_chat_from_a_pipe_answers_one_line_per_line(chatbot_dir):
+    result = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\nd e f\n/reset\na b c\n/quit\nignored\n")
+    assert result.exit_code == 0, result.output
+    replies = result.stdout.split("\n")
+    assert len(replies) == 4 and replies[-1] == ""  # three replies, nothing else on stdout
+    assert replies[0] == replies[2]  # after /reset the same message, the same context, the same seed
+
+
+def test_chat_builds_the_source_from_the_last_turns():
+    from seq2seq.chat.conversation import context_source
+
+    turns = ["hi", "hello  there", "how are you"]
+    assert context_source(turns, 2) == "hello there <sep> how are you"
+    assert context_source(turns, 5) == "hi <sep> hello there <sep> how are you"
+
+
+def test_chat_without_a_chatbot_says_so(tmp_path):
+    result = invoke("chat", input="hi\n", env={"SEQ2SEQ_CHECKPOINTS": str(tmp_path)})
+    one_error_line(result, "no shipped chatbot", "--checkpoint")
+
+
+# --- the program as a process -----------------------------------------------------------------------
+
+
+def run_program(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run([sys.executable, "-m", "seq2seq", *args], input=input, capture_output=True, env=env,
+                          cwd=ROOT, timeout=300)
+
+
+def test_help_and_version_load_no_framework():
+    code = ("import sys\nfrom seq2seq.cli import main\ntry:\n    main(['-h'])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('tensorflow', 'keras', 'jax', 'torch') if m in sys.modules)\n"
+            "print('HEAVY', heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_failing_command_prints_exactly_its_error(tmp_path):
+    result = run_program("corpora", "show", f"tsv:{tmp_path / 'missing.tsv'}")
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [f"Error: {tmp_path / 'missing.tsv'}: file not found"]
+
+
+def test_translate_process_prints_no_framework_chatter(translator_dir):
+    result = run_program("translate", "--checkpoint", str(translator_dir), input=b"a b c\n\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b"", result.stderr.decode()
+    assert result.stdout.count(b"\n") == 2
+
+
+def test_native_chatter_filter_keeps_real_errors():
+    from seq2seq.quiet import is_chatter
+
+    assert is_chatter("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+    assert is_chatter("I0000 00:00:1795802503.526127    6517 port.cc:153] oneDNN custom operations are on.\n")
+    assert is_chatter("E0000 00:00:1795802507.163020    6517 cuda_platform.cc:52] failed call to cuInit: INTERNAL\n")
+    assert not is_chatter("E0000 00:00:1795802507.163020    6517 session.cc:12] Out of memory while allocating\n")
+    assert not is_chatter("F0000 00:00:1795802507.163020    6517 check.cc:9] Check failed: x\n")
+    assert not is_chatter("Error: something the user must see\n")
+
+
+def test_every_module_imports_on_its_own():
+    modules = sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (ROOT / "seq2seq").rglob("*.py")
+        if path.name != "__main__.py"
+    )
+    code = (
+        "import importlib, sys\nfailed = []\n"
+        f"for name in {modules!r}:\n"
+        "    for loaded in [m for m in sys.modules if m == 'seq2seq' or m.startswith('seq2seq.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n        importlib.import_module(name)\n"
+        "    except Exception as error:\n        failed.append(f'{name}: {type(error).__name__}: {error}')\n"
+        "print('FAILED', failed)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert "FAILED []" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert len(modules) > 40
