@@ -16,8 +16,8 @@ import keras
 import pytest
 
 HERE = Path(__file__).parent
-# The backend-sensitive tests: the layers, the attention and the model (no training runs).
-BACKEND_TESTS = [HERE / "layers", HERE / "test_attention.py", HERE / "test_model.py"]
+# The backend-sensitive tests: the layers, the attention, the model and the search loops (no training runs).
+BACKEND_TESTS = [HERE / "layers", HERE / "test_attention.py", HERE / "test_model.py", HERE / "test_decoding_search.py"]
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])

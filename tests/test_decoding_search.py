@@ -75,7 +75,7 @@ def pieces_of(row) -> list[int]:
     return row[: row.index(EOS_ID)] if EOS_ID in row else [p for p in row if p != PAD_ID]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 10_000), alpha=st.sampled_from([0.0, 0.6, 1.5]), cap=st.integers(1, 3))
 def test_a_beam_as_wide_as_every_output_finds_the_exact_n_best(seed, alpha, cap):
     table = bigram_table(np.random.default_rng(seed))
@@ -127,7 +127,7 @@ def test_the_length_penalty_changes_the_winner():
     assert penalized[2][0, 0] < plain[2][0, 0]  # the long winner is less probable, as it must be
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 3), method=st.sampled_from(["greedy", "sample", "beam"]))
 def test_no_repeat_ngram_holds(seed, n, method):
     # A table that loves repeating itself: the ban must still hold.
@@ -183,7 +183,7 @@ def test_noise_of_a_row_ignores_the_other_rows():
     assert np.abs(together[0] - together[1]).max() > 0.5
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 10_000), method=st.sampled_from(["greedy", "beam"]))
 def test_a_sentence_decodes_the_same_alone_and_in_a_batch(seed, method):
     # Per-sentence caps: a short cap beside long ones must not change anything.

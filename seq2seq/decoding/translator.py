@@ -62,6 +62,10 @@ class Batch:
 class Translator:
     """Decodes with one model and tokenizer.
 
+    The compiled search functions are kept per setting. On JAX they hold the weights as they
+    were when first compiled: after changing the model's weights (training), make a new
+    ``Translator``.
+
     Args:
         model: a ``Seq2Seq``.
         tokenizer: its ``Tokenizer``.
