@@ -279,3 +279,31 @@ def test_every_module_imports_on_its_own():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "FAILED []" in result.stdout, result.stdout + result.stderr[-2000:]
     assert len(modules) > 40
+
+
+# --- train as a user runs it -----------------------------------------------------------------------
+
+
+def test_train_defaults_are_the_shipped_translators_recipe():
+    from seq2seq.cli.train import train
+
+    config = json.loads((ROOT / "checkpoints" / "multi30k-de-en" / "config.json").read_text())
+    # (a flag's default is False; click 8.5 reports it as unset)
+    defaults = {param.name: (False if getattr(param, "is_flag", False) and not isinstance(param.default, bool) else param.default)
+                for param in train.params}
+    recipe = {**config["model"], **config["training"]}
+    for name, value in recipe.items():
+        if name in defaults and name not in ("source_vocab_size", "target_vocab_size"):
+            assert defaults[name] == value, f"--{name.replace('_', '-')}: default {defaults[name]!r}, shipped {value!r}"
+    assert {"cell", "units", "dropout", "lr", "epochs", "seed", "vocab_size", "batch_size"} <= set(defaults)
+
+
+def test_train_into_a_log_file_writes_one_line_per_epoch(tmp_path):
+    corpus = write_tsv(tmp_path / "reverse.tsv", reverse_pairs(200, seed=4))
+    options = [o for o in TINY if o != "--quiet"]
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", tmp_path / "run", "--epochs", "2", *options)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[:2]] == [["epoch", "1"], ["epoch", "2"]]
+    assert len(lines) == 3 and lines[2].startswith("best epoch")
+    assert "\x1b" not in result.output and "━" not in result.output
