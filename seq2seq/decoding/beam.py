@@ -6,8 +6,8 @@ Each sentence keeps two pools of ``K`` hypotheses (as tensor2tensor's beam searc
 - *finished*: ended with EOS, ranked by ``log p(Y) / lp(|Y|)``, ``lp = ((5 + |Y|) / 6) ** alpha``.
 
 Every step extends each alive hypothesis by every piece, keeps the ``2K`` best extensions (so at
-least ``K`` of them do not end), moves those ending in EOS into the finished pool and keeps the
-``K`` best others alive. A sentence is done at its length cap (where EOS is forced), or once ``K``
+least ``K`` of them do not end), moves those among the ``K`` best that end in EOS into the
+finished pool and keeps the ``K`` best others alive. A sentence is done at its length cap (where EOS is forced), or once ``K``
 hypotheses have finished (fairseq's rule: the alive ones are by then less probable than all of
 them), or as soon as its ``n_best``-th finished hypothesis scores at least what its best alive
 one could still reach, ``log p(alive) / lp(cap + 1)`` (log-probabilities only fall as a
@@ -111,7 +111,9 @@ def beam_search(
 
         # 3. Those ending join the finished pool, ranked by the length-penalized score.
         finished_tokens, finished_scores, finished_log_probs, finished_attention = finished
-        ending = ops.logical_and(ends, ops.logical_not(done)[:, None])
+        # Only an ending among the K best extensions finishes (as in fairseq): one ranked below K
+        # live ones is no better than what those will still give.
+        ending = ops.logical_and(ops.logical_and(ends, slots < beam), ops.logical_not(done)[:, None])
         ending_scores = ops.where(ending, top_log_probs / length_penalty(t + 1, alpha), NEGATIVE)
         finished_scores, best = ops.top_k(ops.concatenate([finished_scores, ending_scores], axis=1), beam)
         finished_tokens = pick(ops.concatenate([finished_tokens, grown], axis=1), best)
