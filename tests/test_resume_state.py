@@ -17,12 +17,14 @@ from test_resume import weights
 from toy_tasks import reverse_pairs, write_tsv
 
 from seq2seq.corpora import CorpusSelection
+from seq2seq.model import ModelConfig, Seq2Seq
 from seq2seq.training import TrainingConfig, train
+from seq2seq.training.trainer import compile_model
 
 pytestmark = pytest.mark.slow
 
 MODEL = dict(cell="gru", attention="none", bidirectional=False, units=8, embed=8, dropout=0.0)
-SETTINGS = dict(batch_size=16, vocab_size=24, bleu_sample=0, warmup_steps=4, seed=2)
+SETTINGS = dict(batch_size=32, vocab_size=24, bleu_sample=0, warmup_steps=4, seed=2)
 
 
 class Interrupted(Exception):
@@ -92,6 +94,29 @@ def test_mixed_float16_resume_restores_the_loss_scale(tmp_path, corpus):
     assert_same_run(tmp_path / "straight", straight, tmp_path / "resumed", resumed)
 
 
+def test_a_compiled_mixed_float16_model_loads_its_loss_scale(tmp_path):
+    """``compile_model`` builds the LossScaleOptimizer itself, not only the Adam it wraps."""
+    config = ModelConfig(source_vocab_size=12, target_vocab_size=12, **MODEL)
+    training = TrainingConfig(precision="mixed_float16", **SETTINGS)
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        saved = Seq2Seq(config)
+        compile_model(saved, training, steps_per_epoch=10)
+        saved.optimizer.step_counter.assign(7)
+        saved.optimizer.dynamic_scale.assign(64.0)
+        saved.save_weights(tmp_path / "state.weights.h5")
+        loaded = Seq2Seq(config)
+        compile_model(loaded, training, steps_per_epoch=10)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loaded.load_weights(tmp_path / "state.weights.h5")
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    assert int(keras.ops.convert_to_numpy(loaded.optimizer.step_counter)) == 7
+    assert float(keras.ops.convert_to_numpy(loaded.optimizer.dynamic_scale)) == 64.0
+
+
 def test_patience_resumed_stops_at_the_epoch_an_uninterrupted_run_stops(tmp_path, corpus):
     config = TrainingConfig(epochs=12, lr=0.05, patience=2, **SETTINGS)
     straight = train(tmp_path / "straight", corpus, model_options=MODEL, training=config, verbose=0)
@@ -129,3 +154,19 @@ def test_raising_epochs_on_resume_keeps_the_schedule_then_stays_at_its_floor(tmp
     expected = [readme_learning_rate(s, 0.01, 4, 2 * steps_per_epoch) for s in range(3 * steps_per_epoch)]
     np.testing.assert_allclose([rates[s] for s in range(3 * steps_per_epoch)], expected, rtol=1e-5)
     assert rates[2 * steps_per_epoch] == pytest.approx(0.01 / 20, rel=1e-5)  # the third epoch: the floor
+
+
+def test_resume_point_is_the_last_committed_pair(tmp_path):
+    """A save removes the current metadata before writing the new weights: until the new metadata
+    is renamed in, the previous pair (``.bkp``) is the state a resume starts from."""
+    from seq2seq.training.backup import resume_point
+
+    assert resume_point(tmp_path) is None
+    (tmp_path / "latest.weights.h5.bkp").write_bytes(b"epoch 1")
+    (tmp_path / "training_metadata.json.bkp").write_text('{"epoch": 1}')
+    (tmp_path / "latest.weights.h5").write_bytes(b"epoch 2, half written")
+    assert resume_point(tmp_path) == {"epoch": 1}  # killed between steps 2 and 4 of a save
+    (tmp_path / "training_metadata.json").write_text('{"epoch": 2}')
+    assert resume_point(tmp_path) == {"epoch": 2}
+    (tmp_path / "training_metadata.json").write_text('{"epo')  # a torn file of an older layout
+    assert resume_point(tmp_path) == {"epoch": 1}

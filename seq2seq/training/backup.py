@@ -87,7 +87,6 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
                 return
             except (OSError, ValueError) as error:  # a torn weights file of an older layout
                 log.warning("backup %s is unreadable (%s); trying the previous one", weights, error)
-        self.model._initial_epoch = 0
 
     def _restore(self, weights: Path, metadata: dict) -> None:
         if self.model.optimizer is not None and not self.model.optimizer.built:

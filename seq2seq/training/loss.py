@@ -53,14 +53,17 @@ class MaskedCrossEntropy(keras.losses.Loss):
         **kwargs,
     ):
         super().__init__(name=name, reduction=reduction, **kwargs)
+        if reduction != "mean_with_sample_weight":  # the argument is there for Keras's from_config
+            raise ValueError(f"MaskedCrossEntropy always takes the global token mean; got reduction={reduction!r}")
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing}")
         self.label_smoothing = label_smoothing
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         weights = ops.cast(ops.not_equal(y_true, PAD_ID), "float32")  # (B, T)
-        if sample_weight is not None:
-            weights = weights * ops.cast(ops.reshape(sample_weight, ops.shape(weights)), "float32")
+        if sample_weight is not None:  # (B, T), or (B,) for whole rows
+            sample_weight = ops.cast(sample_weight, "float32")
+            weights = weights * (ops.expand_dims(sample_weight, -1) if len(sample_weight.shape) == 1 else sample_weight)
         replica_sum = ops.sum(self.call(y_true, y_pred) * weights)  # S_r
         global_tokens = ops.stop_gradient(global_sum(ops.sum(weights)))  # N
         return ops.divide_no_nan(replica_sum, global_tokens)
