@@ -67,14 +67,16 @@ def corpus(tmp_path_factory):
 def interrupted_then_resumed(out, corpus, config: TrainingConfig, after: int, epochs: int | None = None, callbacks=()):
     """Train into ``out``, interrupted after epoch ``after``, then resume (to ``epochs``): history."""
     with pytest.raises(Interrupted):
-        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[*callbacks, InterruptAfter(after)])
+        interrupt = [*callbacks, InterruptAfter(after)]
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=interrupt)
     return train(out, corpus, resume=True, epochs=epochs, verbose=0, callbacks=list(callbacks))
 
 
 def assert_same_run(straight_dir, straight, resumed_dir, resumed):
     assert [h["epoch"] for h in resumed] == [h["epoch"] for h in straight]
     for a, b in zip(straight, resumed):
-        assert b["loss"] == pytest.approx(a["loss"], rel=1e-6) and b["val_loss"] == pytest.approx(a["val_loss"], rel=1e-6)
+        assert b["loss"] == pytest.approx(a["loss"], rel=1e-6)
+        assert b["val_loss"] == pytest.approx(a["val_loss"], rel=1e-6)
     final_straight = weights(straight_dir / "backup" / "latest.weights.h5")
     final_resumed = weights(resumed_dir / "backup" / "latest.weights.h5")
     assert len(final_straight) == len(final_resumed) > 0

@@ -115,7 +115,12 @@ def unequal_sgd_run(out: Path, devices=None, seed: int = 5) -> None:
         model = Seq2Seq(config)
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), loss=MaskedCrossEntropy(label_smoothing=0.1))
         model.fit(
-            fit_input(batches, placement), epochs=1, steps_per_epoch=len(batches), callbacks=[record], shuffle=False, verbose=0
+            fit_input(batches, placement),
+            epochs=1,
+            steps_per_epoch=len(batches),
+            callbacks=[record],
+            shuffle=False,
+            verbose=0,
         )
     weights = {f"weight_{index}": array for index, array in enumerate(model.get_weights())}
     np.savez(out, losses=np.array(losses), **weights)

@@ -116,7 +116,8 @@ def train(
         training = TrainingConfig.from_dict(saved["training"])
         if epochs is not None and epochs != training.epochs:
             # The schedule keeps its planned span; the new total is what a later resume keeps.
-            training = dataclasses.replace(training, epochs=epochs, schedule_epochs=training.schedule_epochs or training.epochs)
+            span = training.schedule_epochs or training.epochs
+            training = dataclasses.replace(training, epochs=epochs, schedule_epochs=span)
             checkpoint.write_json(config_path, {**saved, "training": training.to_dict()})
             log.info("epochs is now %d; the learning-rate schedule still spans %d", epochs, training.schedule_epochs)
         model_config = ModelConfig.from_dict(saved["model"])
