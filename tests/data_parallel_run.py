@@ -1,6 +1,10 @@
 """Child process of test_data_parallel.py: the same training on one CPU and on two logical CPUs.
 
-Usage: python data_parallel_run.py WORK_DIR. Prints the largest weight difference.
+Usage: python data_parallel_run.py WORK_DIR [train|sgd]. ``train`` (TensorFlow) runs ``train``
+twice and prints the losses and the largest weight difference; ``sgd`` runs a few SGD steps on
+batches whose replicas hold very different numbers of target tokens (``toy_tasks``) and prints
+the largest loss and weight differences. The backend is ``KERAS_BACKEND``: TensorFlow gets two
+logical CPU devices (``MirroredStrategy``), JAX two host devices (``DataParallel``).
 """
 
 from __future__ import annotations
@@ -10,13 +14,18 @@ import sys
 from pathlib import Path
 
 os.environ["CUDA_VISIBLE_DEVICES"] = ""
-import tensorflow as tf  # noqa: E402
+if os.environ.get("KERAS_BACKEND", "tensorflow") == "jax":
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2".strip()
+    DEVICES = ["cpu:0", "cpu:1"]
+else:
+    import tensorflow as tf
 
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    DEVICES = ["/cpu:0", "/cpu:1"]
 
 import numpy as np  # noqa: E402
-from toy_tasks import MODEL, PARALLEL_TRAINING, corpus_selection  # noqa: E402
+from toy_tasks import MODEL, PARALLEL_TRAINING, compare_unequal_runs, corpus_selection, unequal_sgd_run  # noqa: E402
 
 from seq2seq.training import TrainingConfig, train  # noqa: E402
 
@@ -25,7 +34,7 @@ def main(work: Path) -> None:
     selection = corpus_selection(work)
     config = TrainingConfig(**PARALLEL_TRAINING)
     history_one = train(work / "one", selection, model_options=MODEL, training=config, verbose=0)
-    history_two = train(work / "two", selection, model_options=MODEL, training=config, verbose=0, devices=["/cpu:0", "/cpu:1"])
+    history_two = train(work / "two", selection, model_options=MODEL, training=config, verbose=0, devices=DEVICES)
 
     import keras
 
@@ -38,5 +47,12 @@ def main(work: Path) -> None:
     print(f"max weight difference {difference:.3e} (largest weight {moved:.3f})")
 
 
+def sgd(work: Path) -> None:
+    unequal_sgd_run(work / "one.npz")
+    unequal_sgd_run(work / "two.npz", devices=DEVICES)
+    loss, weight = compare_unequal_runs(work / "one.npz", work / "two.npz")
+    print(f"sgd: loss difference {loss:.3e}, weight difference {weight:.3e}")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    {"train": main, "sgd": sgd}[sys.argv[2] if len(sys.argv) > 2 else "train"](Path(sys.argv[1]))

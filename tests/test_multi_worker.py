@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import seq2seq.model  # noqa: F401  (registers Seq2Seq for load_model)
+from toy_tasks import compare_unequal_runs
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,6 +28,7 @@ pytestmark = [
 ]
 
 SCRIPT = Path(__file__).with_name("multi_worker_run.py")
+PYTHONPATH = os.pathsep.join([str(SCRIPT.parent), str(SCRIPT.parent.parent)])  # toy_tasks, then this checkout
 
 
 def free_ports(count: int) -> list[int]:
@@ -56,19 +58,19 @@ def worker_environment(backend: str, ports: list[int], index: int) -> dict[str, 
     }
 
 
-@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
-def test_two_workers_equal_one_device(tmp_path, backend):
+def run_alone_then_two_workers(tmp_path, backend: str, mode: str) -> tuple[str, list[str]]:
+    """Run ``multi_worker_run.py`` alone (OUT_NAME "one"), then as two workers ("multi"): stdouts."""
     env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG" and not k.startswith("KERAS_DISTRIBUTION")}
-    env.update(KERAS_BACKEND=backend, TF_DETERMINISTIC_OPS="1", PYTHONPATH=str(SCRIPT.parent))
+    env.update(KERAS_BACKEND=backend, TF_DETERMINISTIC_OPS="1", PYTHONPATH=PYTHONPATH)
     single = subprocess.run(
-        [sys.executable, str(SCRIPT), str(tmp_path), "one"], env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, str(SCRIPT), str(tmp_path), "one", mode], env=env, capture_output=True, text=True, timeout=600
     )
     assert single.returncode == 0, single.stderr[-5000:]
 
     ports = free_ports(2)
     workers = [
         subprocess.Popen(
-            [sys.executable, str(SCRIPT), str(tmp_path), "multi"],
+            [sys.executable, str(SCRIPT), str(tmp_path), "multi", mode],
             env={**env, **worker_environment(backend, ports, index)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -85,9 +87,15 @@ def test_two_workers_equal_one_device(tmp_path, backend):
     finally:
         for worker in workers:
             worker.kill()
+    return single.stdout, outputs
 
-    expected = losses(single.stdout)
-    assert len(expected) == 2, single.stdout
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_two_workers_equal_one_device(tmp_path, backend):
+    single_stdout, outputs = run_alone_then_two_workers(tmp_path, backend, "train")
+
+    expected = losses(single_stdout)
+    assert len(expected) == 2, single_stdout
     for output in outputs:  # both workers log the same global losses as the lone device
         got = losses(output)
         assert len(got) == 2, output
@@ -100,6 +108,15 @@ def test_two_workers_equal_one_device(tmp_path, backend):
     one = load_weights(tmp_path / "one" / "model.keras")
     multi = load_weights(tmp_path / "multi" / "model.keras")
     assert max(float(np.max(np.abs(a - b))) for a, b in zip(one, multi)) < 1e-3
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_two_workers_with_unequal_token_counts_take_the_global_token_mean(tmp_path, backend):
+    """Worker 0 holds 20 target tokens a step, worker 1 holds 2: SGD equals one device's."""
+    run_alone_then_two_workers(tmp_path, backend, "sgd")
+    for worker in range(2):  # both workers end with the lone device's losses and weights
+        loss, weight = compare_unequal_runs(tmp_path / "one.worker0.npz", tmp_path / f"multi.worker{worker}.npz")
+        assert loss < 1e-5 and weight < 1e-5, (worker, loss, weight)
 
 
 def load_weights(path: Path) -> list[np.ndarray]:

@@ -1,4 +1,4 @@
-"""Callbacks of ``seq2seq train``: dropout seeds, best checkpoint, history and curves, BLEU."""
+"""Callbacks of ``seq2seq train``: dropout seeds, early stopping, best checkpoint, history, BLEU."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 from seq2seq import atomic, checkpoint
 from seq2seq.decoding import translate
 from seq2seq.scores import bleu_and_chrf
+from seq2seq.training.backup import finite_or_none
 
 
 class EpochDropoutSeeds(keras.callbacks.Callback):
@@ -25,6 +26,40 @@ class EpochDropoutSeeds(keras.callbacks.Callback):
             if variable.name == "seed_generator_state":
                 seed = np.asarray(keras.ops.convert_to_numpy(variable))[0]
                 variable.assign(np.array([seed, epoch << 20], dtype=variable.dtype))
+
+
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """Keras's ``EarlyStopping`` on ``val_loss`` whose count survives a resume.
+
+    ``EarlyStopping.on_train_begin`` resets ``wait`` and ``best``; ``TrainingBackup`` saves them
+    after every epoch (``get_state``) and hands them back on resume (``set_state``), so a resumed
+    run stops at the epoch the uninterrupted one would. Its best weights are not kept.
+    """
+
+    def __init__(self, patience: int):
+        super().__init__(monitor="val_loss", patience=patience, restore_best_weights=False)
+        self._restored: dict | None = None
+
+    def get_state(self) -> dict:
+        return {
+            "wait": int(self.wait),
+            "best": finite_or_none(self.best),
+            "best_epoch": int(self.best_epoch),
+            "stopped_epoch": int(self.stopped_epoch),
+        }
+
+    def set_state(self, state: dict) -> None:
+        self._restored = dict(state)
+        self._apply_restored()
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._apply_restored()  # whichever of the two callbacks Keras calls first
+
+    def _apply_restored(self) -> None:
+        if self._restored is not None:
+            self.wait, self.best = self._restored["wait"], self._restored["best"]
+            self.best_epoch, self.stopped_epoch = self._restored["best_epoch"], self._restored["stopped_epoch"]
 
 
 class ValidationBleu(keras.callbacks.Callback):

@@ -16,6 +16,7 @@ class TrainingConfig:
     batch_size: int = 64  # pairs per batch (batches are bucketed by length)
     lr: float = 1e-3  # peak learning rate of Adam
     warmup_steps: int = 200  # linear warm-up to lr, then cosine decay to lr / 20
+    schedule_epochs: int = 0  # epochs the warm-up and decay span, then lr / 20 (0: epochs; a resume keeps it)
     clip_norm: float = 1.0  # gradient clipping by global norm (0: off)
     label_smoothing: float = 0.1  # share of probability mass spread over the vocabulary
     seed: int = 0  # initial weights, dropout masks and data order
@@ -31,7 +32,7 @@ class TrainingConfig:
         for name in ("epochs", "batch_size", "vocab_size", "max_pieces"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1; got {getattr(self, name)}")
-        for name in ("warmup_steps", "patience", "bleu_sample"):
+        for name in ("warmup_steps", "schedule_epochs", "patience", "bleu_sample"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative; got {getattr(self, name)}")
         if self.lr <= 0 or self.clip_norm < 0:

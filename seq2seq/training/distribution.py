@@ -73,6 +73,23 @@ def workers_from_environment() -> tuple[int, int]:
     return 1, 0
 
 
+def global_sum(value):
+    """``value`` summed over the replicas training in sync (on a single replica: ``value``).
+
+    TensorFlow runs the step once per replica (``tf.distribute``), so a per-replica value is
+    all-reduced across them. JAX's ``keras.distribution`` traces the step on the global batch,
+    where a sum is already global.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return value
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
+
+
 def accelerators() -> list[str]:
     """The visible GPUs/TPUs, as device names of the current backend."""
     backend = keras.backend.backend()

@@ -5,10 +5,17 @@ piece and ``eps`` the label smoothing::
 
     loss = (1 - eps) * (-log p[y]) + eps * mean_v(-log p[v])
 
-averaged over the non-padding positions of the batch (id 0 is padding). Training passes the
-padding mask as Keras sample weights (``PairBatches(sample_weights=True)``) and the loss reduces
-with ``"mean_with_sample_weight"``: Keras then divides by the number of real tokens and, under
-data parallelism, scales each replica's share correctly.
+averaged over the real (non-padding) target tokens of the whole global batch (id 0 is padding;
+training also passes the padding mask as Keras sample weights, ``PairBatches(sample_weights=True)``).
+
+Under data parallelism that mean must span every replica: with ``S_r`` the sum of replica
+``r``'s per-token losses and ``N_r`` its real tokens, the objective is ``sum_r S_r / sum_r N_r``.
+Keras's own ``"mean_with_sample_weight"`` reduction gives each replica ``S_r / N_r`` and scales it
+by ``1 / replicas`` (``tf.distribute``): the gradient of the mean of the replicas' means, which
+weighs a replica's tokens more the fewer it holds. ``MaskedCrossEntropy`` returns ``S_r / N``
+instead, ``N`` summed over the replicas (``global_sum``), so the replicas' gradients add up to
+the gradient of the global token mean. On JAX, ``keras.distribution`` computes the loss on the
+global batch, where ``N`` is already global.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import keras
 from keras import ops
 
 from seq2seq.data.tokenizer import PAD_ID
+from seq2seq.training.distribution import global_sum
 
 
 def token_log_probs(targets, logits):
@@ -30,7 +38,12 @@ def token_log_probs(targets, logits):
 
 @keras.saving.register_keras_serializable(package="seq2seq")
 class MaskedCrossEntropy(keras.losses.Loss):
-    """Label-smoothed cross-entropy averaged over the real (non-padding) target tokens."""
+    """Label-smoothed cross-entropy averaged over the real target tokens of all replicas.
+
+    Called as ``loss(y_true (B, T), y_pred (B, T, V), sample_weight (B, T) | None)`` -> a scalar:
+    this replica's share ``S_r / N`` of the global token mean (see the module doc). Padding
+    (target id 0) has weight 0 whatever the sample weights say.
+    """
 
     def __init__(
         self,
@@ -40,12 +53,23 @@ class MaskedCrossEntropy(keras.losses.Loss):
         **kwargs,
     ):
         super().__init__(name=name, reduction=reduction, **kwargs)
+        if reduction != "mean_with_sample_weight":  # the argument is there for Keras's from_config
+            raise ValueError(f"MaskedCrossEntropy always takes the global token mean; got reduction={reduction!r}")
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing}")
         self.label_smoothing = label_smoothing
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        weights = ops.cast(ops.not_equal(y_true, PAD_ID), "float32")  # (B, T)
+        if sample_weight is not None:  # (B, T), or (B,) for whole rows
+            sample_weight = ops.cast(sample_weight, "float32")
+            weights = weights * (ops.expand_dims(sample_weight, -1) if len(sample_weight.shape) == 1 else sample_weight)
+        replica_sum = ops.sum(self.call(y_true, y_pred) * weights)  # S_r
+        global_tokens = ops.stop_gradient(global_sum(ops.sum(weights)))  # N
+        return ops.divide_no_nan(replica_sum, global_tokens)
+
     def call(self, y_true, y_pred):
-        """Per-token losses ``(B, T)``, zero on padding; Keras reduces them (see the module doc)."""
+        """Per-token losses ``(B, T)``, zero on padding; ``__call__`` reduces them."""
         true_log_prob, log_probs, mask = token_log_probs(y_true, y_pred)
         per_token = -true_log_prob
         if self.label_smoothing:

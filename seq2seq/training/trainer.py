@@ -2,12 +2,15 @@
 
 1. A new run trains SentencePiece on the training split and writes ``config.json``; a resumed
    run (``resume=True``) reads both back from the folder and ignores new hyperparameters
-   (except ``epochs``, which may be raised to train longer).
+   (except ``epochs``, which may be changed to train longer or shorter: the learning-rate
+   schedule keeps the span it was planned for, ``schedule_epochs``, and stays at its final
+   ``lr / 20`` beyond it; see ``learning_rate_schedule``).
 2. The model trains with teacher forcing on length-bucketed batches, Adam with warm-up and
    cosine decay, gradient clipping, and the label-smoothed masked cross-entropy.
-3. After every epoch Keras's ``BackupAndRestore`` saves weights, optimizer state and epoch into
-   ``DIR/backup`` (double-buffered, so a kill during the write leaves the previous one), and
-   ``CheckpointWriter`` replaces the best model, metrics, history and curves atomically.
+3. After every epoch ``TrainingBackup`` saves weights, optimizer state (the loss scale too),
+   epoch and early-stopping count into ``DIR/backup`` (double-buffered, committed by one
+   atomic rename), and ``CheckpointWriter`` replaces the best model, metrics, history and
+   curves atomically.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
 from seq2seq.data.tokenizer import Tokenizer
-from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ValidationBleu
+from seq2seq.training.backup import TrainingBackup, resume_point
+from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ResumableEarlyStopping, ValidationBleu
 from seq2seq.training.config import TrainingConfig
 from seq2seq.training.data import EpochRun, fit_input
 from seq2seq.training.distribution import data_parallel, workers_from_environment
@@ -35,7 +39,17 @@ log = logging.getLogger(__name__)
 
 
 def learning_rate_schedule(training: TrainingConfig, steps_per_epoch: int):
-    total = max(training.epochs * steps_per_epoch, 1)
+    """The learning rate at optimizer step ``s`` (0, 1, ...), over ``total`` planned steps.
+
+    ``total = schedule_epochs * steps_per_epoch`` (``schedule_epochs`` 0: ``epochs``), ``W =
+    min(warmup_steps, total // 2)``, ``D = total - W``::
+
+        s < W:  lr / 100 + (lr - lr / 100) * s / W                      (linear warm-up)
+        s >= W: lr * (0.05 + 0.95 * (1 + cos(pi * min(s - W, D) / D)) / 2)  (cosine to lr / 20)
+
+    Steps past ``total`` (a resume that raised ``epochs``) stay at ``lr / 20``.
+    """
+    total = max((training.schedule_epochs or training.epochs) * steps_per_epoch, 1)
     warmup = min(training.warmup_steps, total // 2)
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=training.lr / 100 if warmup else training.lr,
@@ -57,8 +71,9 @@ def compile_model(model: Seq2Seq, training: TrainingConfig, steps_per_epoch: int
         metrics=[TokenCrossEntropy(), TokenAccuracy()],
     )
     # Build the optimizer's slots now: Keras can only restore a backup's optimizer state into a
-    # built optimizer (it skips it, with a warning, otherwise).
-    optimizer.build(model.trainable_variables)
+    # built optimizer (it skips it, with a warning, otherwise). Under mixed_float16 ``compile``
+    # wraps Adam in a LossScaleOptimizer: build that, so its loss scale is restored too.
+    model.optimizer.build(model.trainable_variables)
 
 
 def train(
@@ -71,6 +86,7 @@ def train(
     verbose: int | str = "auto",
     on_epoch: Callable[[dict], None] | None = None,
     devices: list[str] | None = None,
+    callbacks: list[keras.callbacks.Callback] | None = None,
 ) -> list[dict]:
     """Train a model into ``out_dir`` and return the history (one dict per epoch).
 
@@ -80,11 +96,15 @@ def train(
         model_options: ``ModelConfig`` fields besides the vocabulary sizes.
         training: the training hyperparameters.
         resume: continue the run in ``out_dir`` from its last completed epoch.
-        epochs: with ``resume``, a new total number of epochs.
+        epochs: with ``resume``, a new total number of epochs. The learning-rate schedule keeps
+            the span of the run's first plan (``schedule_epochs``): steps beyond it train at
+            ``lr / 20``. The changed total is saved in ``config.json``.
         devices: train data-parallel on these devices (default: every visible accelerator).
             Several machines train together when the backend's multi-worker variables say so
             (``TF_CONFIG``, or ``KERAS_DISTRIBUTION_*`` on JAX; see ``distribution``): each runs
             this same call; worker 0 writes ``out_dir``, worker N its own ``out_dir.workerN``.
+        callbacks: more Keras callbacks, called after all of ``train``'s own (the backup
+            included) at every event.
     """
     directory = Path(out_dir)
     _, worker = workers_from_environment()
@@ -94,8 +114,12 @@ def train(
     if resume:
         saved = checkpoint.read_json(config_path)
         training = TrainingConfig.from_dict(saved["training"])
-        if epochs is not None:
-            training = dataclasses.replace(training, epochs=epochs)
+        if epochs is not None and epochs != training.epochs:
+            # The schedule keeps its planned span; the new total is what a later resume keeps.
+            span = training.schedule_epochs or training.epochs
+            training = dataclasses.replace(training, epochs=epochs, schedule_epochs=span)
+            checkpoint.write_json(config_path, {**saved, "training": training.to_dict()})
+            log.info("epochs is now %d; the learning-rate schedule still spans %d", epochs, training.schedule_epochs)
         model_config = ModelConfig.from_dict(saved["model"])
     elif config_path.exists():
         raise ConfigError(f"{directory} already holds a training run; use --resume, or another --out")
@@ -142,21 +166,38 @@ def train(
                 log.info("data-parallel over %d replicas on %d worker(s)", placement.replicas, placement.workers)
             return _fit(
                 directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose,
-                on_epoch, placement,
+                on_epoch, placement, callbacks or [],
             )
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
 
 
 def _fit(
-    directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose, on_epoch, placement
+    directory,
+    training,
+    model_config,
+    tokenizer,
+    train_encoded,
+    valid_encoded,
+    valid_list,
+    verbose,
+    on_epoch,
+    placement,
+    extra_callbacks,
 ):
     from seq2seq.data.pair_batches import PairBatches
 
+    history_path = directory / checkpoint.HISTORY_FILE
+    history = checkpoint.read_json(history_path) if history_path.is_file() else []
     # Keras starts reading batches before any callback runs: start the data at the epoch the
-    # backup resumes from (BackupAndRestore records the last completed epoch in this file).
-    metadata = directory / checkpoint.BACKUP_DIR / "training_metadata.json"
-    start_epoch = int(checkpoint.read_json(metadata).get("epoch", 0)) if metadata.is_file() else 0
+    # backup resumes from.
+    backup_dir = directory / checkpoint.BACKUP_DIR
+    resumed = resume_point(backup_dir) or {}
+    start_epoch = int(resumed.get("epoch", 0))
+    stopped = resumed.get("callbacks", {}).get("early_stopping", {}).get("stopped_epoch", 0)
+    if training.patience and stopped:
+        log.info("the run stopped early after epoch %d; there is nothing to resume", stopped + 1)
+        return history
     epoch_batches = PairBatches(
         train_encoded, training.batch_size, seed=training.seed, epoch=start_epoch, sample_weights=True
     )
@@ -165,21 +206,22 @@ def _fit(
     model = Seq2Seq(model_config)
     compile_model(model, training, len(epoch_batches))
 
-    history_path = directory / checkpoint.HISTORY_FILE
-    history = checkpoint.read_json(history_path) if history_path.is_file() else []
     callbacks = [EpochDropoutSeeds()]
     if training.bleu_sample:
         callbacks.append(ValidationBleu(tokenizer, valid_list[: training.bleu_sample], max_len=training.max_pieces))
     callbacks += [
         keras.callbacks.TerminateOnNaN(),
         CheckpointWriter(directory, history, on_epoch=on_epoch),
-        # Last, so that the state it saves is the state after every other callback ran.
-        keras.callbacks.BackupAndRestore(str(directory / checkpoint.BACKUP_DIR), double_checkpoint=True, delete_checkpoint=False),
     ]
+    stateful = {}
     if training.patience:
-        callbacks.insert(-1, keras.callbacks.EarlyStopping(patience=training.patience, restore_best_weights=False))
+        stateful["early_stopping"] = ResumableEarlyStopping(training.patience)
+        callbacks.append(stateful["early_stopping"])
+    # After the others, so that the state it saves is the state after every other callback ran.
+    callbacks.append(TrainingBackup(backup_dir, stateful))
     if training.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(directory / "logs")))
+    callbacks += extra_callbacks
     log.info(
         "training %s parameters on %d pairs (%d batches per epoch)",
         f"{model.count_params():,}",

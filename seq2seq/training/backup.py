@@ -1,0 +1,123 @@
+"""The training state ``--resume`` restores, in ``DIR/backup``, committed in one atomic rename.
+
+Keras's ``BackupAndRestore`` saves the weights, the optimizer state and the epoch, but no
+callback's state, and writes its metadata in place after the weights: a kill between the two
+leaves weights of epoch N + 1 beside the metadata of epoch N. ``TrainingBackup`` keeps its
+layout and adds the states of stateful callbacks (``get_state``/``set_state``, such as
+``ResumableEarlyStopping``'s ``wait`` and ``best``) to the metadata::
+
+    latest.weights.h5                  weights and optimizer state after epoch N
+    training_metadata.json             {"epoch": N, "batch": 0, "callbacks": {name: state}}
+    latest.weights.h5.bkp              the same pair after epoch N - 1
+    training_metadata.json.bkp
+
+Each save:
+1. copies the current pair to ``.bkp`` (each file atomically, the metadata last);
+2. removes the current metadata (from here until 4, the ``.bkp`` pair is the state);
+3. writes the new weights atomically;
+4. writes the new metadata atomically: this rename commits the save.
+
+A pair counts only when its metadata exists, so whatever instant a kill comes, ``resume_point``
+and ``on_train_begin`` agree on one whole pair of one epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+from pathlib import Path
+
+import keras
+
+from seq2seq import atomic
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "latest.weights.h5"
+METADATA_FILE = "training_metadata.json"
+PREVIOUS = ".bkp"
+
+
+def resume_point(directory: Path) -> dict | None:
+    """The metadata of the pair a resume in backup folder ``directory`` starts from (None: fresh).
+
+    ``{"epoch": completed epochs, "callbacks": {name: state}}``; the current pair if committed,
+    else the previous one.
+    """
+    for suffix in ("", PREVIOUS):
+        metadata = _read_metadata(Path(directory) / (METADATA_FILE + suffix))
+        if metadata is not None and (Path(directory) / (WEIGHTS_FILE + suffix)).is_file():
+            return metadata
+    return None
+
+
+def _read_metadata(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class TrainingBackup(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` (``double_checkpoint``, kept after training) with callback states.
+
+    Args:
+        directory: the backup folder.
+        stateful: callbacks to save and restore, by name; each has ``get_state() -> dict`` (JSON
+            values) and ``set_state(dict)``.
+
+    Put it last among the callbacks, so that what it saves is the state after the others ran.
+    """
+
+    def __init__(self, directory: Path, stateful: dict | None = None):
+        super().__init__(str(directory), double_checkpoint=True, delete_checkpoint=False)
+        self.directory = Path(directory)
+        self.stateful = dict(stateful or {})
+
+    def on_train_begin(self, logs=None):
+        for suffix in ("", PREVIOUS):
+            metadata = _read_metadata(self.directory / (METADATA_FILE + suffix))
+            weights = self.directory / (WEIGHTS_FILE + suffix)
+            if metadata is None or not weights.is_file():
+                continue
+            try:
+                self._restore(weights, metadata)
+                return
+            except (OSError, ValueError) as error:  # a torn weights file of an older layout
+                log.warning("backup %s is unreadable (%s); trying the previous one", weights, error)
+
+    def _restore(self, weights: Path, metadata: dict) -> None:
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(str(weights))
+        self.model._initial_epoch = int(metadata["epoch"])
+        for name, state in metadata.get("callbacks", {}).items():
+            if name in self.stateful:
+                self.stateful[name].set_state(state)
+
+    def _save_model(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        weights, metadata = self.directory / WEIGHTS_FILE, self.directory / METADATA_FILE
+        if weights.is_file() and metadata.is_file():  # 1.
+            for path in (weights, metadata):
+                with atomic.replacing(path.with_name(path.name + PREVIOUS)) as temporary:
+                    shutil.copyfile(path, temporary)
+        metadata.unlink(missing_ok=True)  # 2.
+        with atomic.replacing(weights) as temporary:  # 3.
+            self.model.save_weights(str(temporary), overwrite=True)
+        state = {
+            "epoch": self._current_epoch,
+            "batch": self._last_batch_seen,
+            "callbacks": {name: callback.get_state() for name, callback in self.stateful.items()},
+        }
+        atomic.write_text(metadata, json.dumps(state, indent=2, sort_keys=True) + "\n")  # 4.
+
+
+def finite_or_none(value) -> float | None:
+    """``value`` as a JSON-safe float: None for None, infinities and NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None

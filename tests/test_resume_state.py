@@ -1,0 +1,174 @@
+"""What ``--resume`` keeps beyond weights and Adam: the loss scale, the early-stopping count, the schedule.
+
+Each run is interrupted right after an epoch's backup is committed (an exception from a callback
+that runs after ``TrainingBackup``, as a kill at that moment would), then resumed in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from test_resume import weights
+from toy_tasks import reverse_pairs, write_tsv
+
+from seq2seq.corpora import CorpusSelection
+from seq2seq.model import ModelConfig, Seq2Seq
+from seq2seq.training import TrainingConfig, train
+from seq2seq.training.trainer import compile_model
+
+pytestmark = pytest.mark.slow
+
+MODEL = dict(cell="gru", attention="none", bidirectional=False, units=8, embed=8, dropout=0.0)
+SETTINGS = dict(batch_size=32, vocab_size=24, bleu_sample=0, warmup_steps=4, seed=2)
+
+
+class Interrupted(Exception):
+    pass
+
+
+class InterruptAfter(keras.callbacks.Callback):
+    """Raises ``Interrupted`` at the end of epoch ``epochs`` (1-based), after its backup."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            raise Interrupted(epoch + 1)
+
+
+class LearningRates(keras.callbacks.Callback):
+    """``rates[s]``: the learning rate Adam applies at optimizer step ``s``."""
+
+    def __init__(self, rates: dict[int, float]):
+        super().__init__()
+        self.rates = rates
+
+    def on_train_batch_begin(self, batch, logs=None):
+        optimizer = self.model.optimizer
+        step = int(keras.ops.convert_to_numpy(optimizer.iterations))
+        self.rates[step] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = write_tsv(tmp_path_factory.mktemp("corpus") / "reverse.tsv", reverse_pairs(160, seed=4, max_len=6))
+    return CorpusSelection(
+        specs=(f"tsv:{path}",), data_dir=None, context_turns=1, split="train", skip_bad_lines=False, max_len=None
+    )
+
+
+def interrupted_then_resumed(out, corpus, config: TrainingConfig, after: int, epochs: int | None = None, callbacks=()):
+    """Train into ``out``, interrupted after epoch ``after``, then resume (to ``epochs``): history."""
+    with pytest.raises(Interrupted):
+        interrupt = [*callbacks, InterruptAfter(after)]
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=interrupt)
+    return train(out, corpus, resume=True, epochs=epochs, verbose=0, callbacks=list(callbacks))
+
+
+def assert_same_run(straight_dir, straight, resumed_dir, resumed):
+    assert [h["epoch"] for h in resumed] == [h["epoch"] for h in straight]
+    for a, b in zip(straight, resumed):
+        assert b["loss"] == pytest.approx(a["loss"], rel=1e-6)
+        assert b["val_loss"] == pytest.approx(a["val_loss"], rel=1e-6)
+    final_straight = weights(straight_dir / "backup" / "latest.weights.h5")
+    final_resumed = weights(resumed_dir / "backup" / "latest.weights.h5")
+    assert len(final_straight) == len(final_resumed) > 0
+    for a, b in zip(final_straight, final_resumed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_mixed_float16_resume_restores_the_loss_scale(tmp_path, corpus):
+    config = TrainingConfig(epochs=2, precision="mixed_float16", **SETTINGS)
+    straight = train(tmp_path / "straight", corpus, model_options=MODEL, training=config, verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resumed = interrupted_then_resumed(tmp_path / "resumed", corpus, config, after=1)
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    # The backup holds the LossScaleOptimizer's step_counter and dynamic_scale: with either
+    # restarted, the final backups would differ.
+    assert_same_run(tmp_path / "straight", straight, tmp_path / "resumed", resumed)
+
+
+def test_a_compiled_mixed_float16_model_loads_its_loss_scale(tmp_path):
+    """``compile_model`` builds the LossScaleOptimizer itself, not only the Adam it wraps."""
+    config = ModelConfig(source_vocab_size=12, target_vocab_size=12, **MODEL)
+    training = TrainingConfig(precision="mixed_float16", **SETTINGS)
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        saved = Seq2Seq(config)
+        compile_model(saved, training, steps_per_epoch=10)
+        saved.optimizer.step_counter.assign(7)
+        saved.optimizer.dynamic_scale.assign(64.0)
+        saved.save_weights(tmp_path / "state.weights.h5")
+        loaded = Seq2Seq(config)
+        compile_model(loaded, training, steps_per_epoch=10)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loaded.load_weights(tmp_path / "state.weights.h5")
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    assert int(keras.ops.convert_to_numpy(loaded.optimizer.step_counter)) == 7
+    assert float(keras.ops.convert_to_numpy(loaded.optimizer.dynamic_scale)) == 64.0
+
+
+def test_patience_resumed_stops_at_the_epoch_an_uninterrupted_run_stops(tmp_path, corpus):
+    config = TrainingConfig(epochs=12, lr=0.05, patience=2, **SETTINGS)
+    straight = train(tmp_path / "straight", corpus, model_options=MODEL, training=config, verbose=0)
+    losses = [h["val_loss"] for h in straight]
+    best = int(np.argmin(losses)) + 1
+    assert len(straight) == best + 2 < 12, losses  # it stopped early, two epochs after its best
+    # Interrupted one epoch after the best: the count (wait 1, best) must survive the resume.
+    resumed = interrupted_then_resumed(tmp_path / "resumed", corpus, config, after=best + 1)
+    assert_same_run(tmp_path / "straight", straight, tmp_path / "resumed", resumed)
+    # Resuming a run that stopped early trains nothing more.
+    assert train(tmp_path / "resumed", corpus, resume=True, verbose=0) == resumed
+    assert len(json.loads((tmp_path / "resumed" / "history.json").read_text())) == len(straight)
+
+
+def readme_learning_rate(step: int, lr: float, warmup_steps: int, total: int) -> float:
+    """The README's schedule: linear warm-up from lr/100, cosine to lr/20 at ``total``, then lr/20."""
+    warmup = min(warmup_steps, total // 2)
+    if step < warmup:
+        return lr / 100 + (lr - lr / 100) * step / warmup
+    decay = total - warmup
+    return lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step - warmup, decay) / decay)))
+
+
+def test_raising_epochs_on_resume_keeps_the_schedule_then_stays_at_its_floor(tmp_path, corpus):
+    config = TrainingConfig(epochs=2, lr=0.01, **SETTINGS)
+    rates: dict[int, float] = {}
+    out = tmp_path / "run"
+    # Interrupted in the middle of its 2-epoch plan, resumed with 3 epochs.
+    history = interrupted_then_resumed(out, corpus, config, after=1, epochs=3, callbacks=[LearningRates(rates)])
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    steps_per_epoch = len(rates) // 3
+    assert sorted(rates) == list(range(3 * steps_per_epoch)) and steps_per_epoch > 4
+    saved = json.loads((out / "config.json").read_text())["training"]
+    assert (saved["epochs"], saved["schedule_epochs"]) == (3, 2)
+    expected = [readme_learning_rate(s, 0.01, 4, 2 * steps_per_epoch) for s in range(3 * steps_per_epoch)]
+    np.testing.assert_allclose([rates[s] for s in range(3 * steps_per_epoch)], expected, rtol=1e-5)
+    assert rates[2 * steps_per_epoch] == pytest.approx(0.01 / 20, rel=1e-5)  # the third epoch: the floor
+
+
+def test_resume_point_is_the_last_committed_pair(tmp_path):
+    """A save removes the current metadata before writing the new weights: until the new metadata
+    is renamed in, the previous pair (``.bkp``) is the state a resume starts from."""
+    from seq2seq.training.backup import resume_point
+
+    assert resume_point(tmp_path) is None
+    (tmp_path / "latest.weights.h5.bkp").write_bytes(b"epoch 1")
+    (tmp_path / "training_metadata.json.bkp").write_text('{"epoch": 1}')
+    (tmp_path / "latest.weights.h5").write_bytes(b"epoch 2, half written")
+    assert resume_point(tmp_path) == {"epoch": 1}  # killed between steps 2 and 4 of a save
+    (tmp_path / "training_metadata.json").write_text('{"epoch": 2}')
+    assert resume_point(tmp_path) == {"epoch": 2}
+    (tmp_path / "training_metadata.json").write_text('{"epo')  # a torn file of an older layout
+    assert resume_point(tmp_path) == {"epoch": 1}
