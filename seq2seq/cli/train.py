@@ -13,6 +13,8 @@ from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.model.config import ATTENTIONS, CELLS
 from seq2seq.training.config import PRECISIONS
 
+DEFAULT_EPOCHS = 12  # the shipped translator's recipe, like every default here
+
 
 @main.command()
 @corpus_options
@@ -30,7 +32,9 @@ from seq2seq.training.config import PRECISIONS
 @click.option("--unroll", type=click.IntRange(min=1), default=1, help="Recurrent steps unrolled per loop iteration.")
 @click.option("--vocab-size", type=click.IntRange(min=8), default=8000, help="SentencePiece pieces per model.")
 @click.option("--joint-vocab/--separate-vocab", default=True, help="One SentencePiece model for both sides, or one each.")
-@click.option("--epochs", type=click.IntRange(min=1), default=12, help="Passes over the training split.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, show_default=False,
+              help=f"Passes over the training split [default: {DEFAULT_EPOCHS}; with --resume: the run's own, "
+              "and a larger number extends it].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Pairs per batch.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=2e-3, help="Peak learning rate (Adam).")
 @click.option("--warmup-steps", type=click.IntRange(min=0), default=200, help="Linear warm-up steps before cosine decay.")
@@ -59,7 +63,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     model_options = {key: options.pop(key) for key in model_keys}
     options["joint_vocab"] = options.pop("joint_vocab")
     with user_errors():
-        training = TrainingConfig(epochs=epochs, **options)
+        training = TrainingConfig(epochs=epochs or DEFAULT_EPOCHS, **options)
         history = run_training(
             out_dir,
             corpora,
