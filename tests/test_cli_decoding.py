@@ -192,7 +192,7 @@ def test_evaluate_takes_the_decoding_options(translator_dir, tmp_path):
     common = ("evaluate", "--checkpoint", translator_dir, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")
     greedy = json.loads(invoke(*common, "--greedy").stdout)
     beam = json.loads(invoke(*common, "--beam", "4").stdout)
-    assert greedy["decoding"] == "greedy" and beam["decoding"] == "beam 4, alpha 0.6"
+    assert greedy["decoding"] == "greedy" and beam["decoding"] == "beam 4, alpha 1"
     assert greedy["perplexity"] == beam["perplexity"]
 
 
