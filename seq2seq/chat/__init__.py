@@ -1,0 +1,1 @@
+"""Chatbot quality: response ranking and the diversity of replies (more modules to come)."""
