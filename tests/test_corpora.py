@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import tempfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from seq2seq.corpora import (
     parse_spec,
     split_of,
 )
-from seq2seq.corpora.splits import pair_hash
+from seq2seq.corpora.splits import conversation_hash, pair_hash, split_of_conversation
 from seq2seq.errors import DataError
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -108,21 +109,39 @@ def test_multi30k_data_dir_from_the_environment(monkeypatch):
 # --- chitchat and chatterbot (installed packages) -------------------------------------------------
 
 
-def test_chitchat_package_pairs_and_hash_splits():
+def test_chitchat_package_pairs_and_conversation_splits():
     pairs = load_pairs(["chitchat"], split="all", context_turns=2)
-    counts = Counter()
-    with_context = 0
-    for source, target in pairs:
-        counts[split_of(source, target)] += 1
-        with_context += f" {CONTEXT_SEPARATOR} " in source
-    total = sum(counts.values())
+    total = sum(1 for _ in pairs)
+    with_context = sum(f" {CONTEXT_SEPARATOR} " in source for source, _ in pairs)
     assert total > 100_000 and pairs.stats.kept == total
     assert pairs.stats.no_reply > 0 and pairs.stats.empty > 0  # reported, not silently dropped
     assert_counts_add_up(pairs.stats)
     assert with_context > total / 2  # every reply after the second turn has two context turns
+    counts = {}
+    for split in ("train", "valid", "test"):
+        source = load_pairs(["chitchat"], split=split, context_turns=2)
+        counts[split] = sum(1 for _ in source)
+        assert_counts_add_up(source.stats)
+        assert source.stats.pairs_read == pairs.stats.pairs_read  # other splits counted too
+    assert counts["train"] + counts["valid"] + counts["test"] <= total  # train drops duplicates
     assert 0.97 < counts["train"] / total < 0.99
     assert 0.005 < counts["valid"] / total < 0.015
     assert 0.005 < counts["test"] / total < 0.015
+
+
+@pytest.mark.parametrize("context_turns", [1, 3])
+def test_chitchat_test_replies_are_not_training_turns(context_turns):
+    # Split pair by pair, a test reply B of (A -> B) was the source of (B -> C) in train: 95.9%
+    # of the test replies (context 1) were verbatim turns of the training data. Split by
+    # conversation, only replies that other conversations also use remain ("Yes", "Hahaha").
+    train = list(load_pairs(["chitchat"], split="train", context_turns=context_turns))
+    test = list(load_pairs(["chitchat"], split="test", context_turns=context_turns))
+    separator = f" {CONTEXT_SEPARATOR} "
+    train_turns = {turn for source, reply in train for turn in (*source.split(separator), reply)}
+    replies_in_train = sum(reply in train_turns for _, reply in test) / len(test)
+    assert replies_in_train < 0.10  # measured 4.5%, whatever the context turns
+    pairs_in_train = len(set(test) & set(train)) / len(test)
+    assert pairs_in_train < 0.005  # measured 1 of 1,605: ("Hello?", "Hello")
 
 
 def test_chitchat_turns_merge_consecutive_messages_of_one_sender(tmp_path):
@@ -217,17 +236,50 @@ def test_jsonl_pairs_and_dialogues(tmp_path):
 def test_filters_count_everything_they_drop(tmp_path):
     pairs = [("a", "b")] * 3 + [("  ", "x"), ("one two three four", "y"), ("c", "d")]
     spec = write_tsv(tmp_path / "p.tsv", pairs)
-    source = load_pairs([spec], split="all", max_len=3)
-    assert list(source) == [("a", "b"), ("a", "b"), ("a", "b"), ("c", "d")]  # all: no dedup
-    stats = source.stats
-    assert (stats.pairs_read, stats.empty, stats.too_long, stats.kept) == (6, 1, 1, 4)
+    train = load_pairs([spec], split="train", max_len=3)
+    assert list(train) == [("a", "b"), ("c", "d")]  # every pair here hashes to train
+    stats = train.stats
+    assert (stats.pairs_read, stats.empty, stats.too_long, stats.duplicates) == (6, 1, 1, 2)
     assert_counts_add_up(stats)
     assert "empty 1" in stats.summary() and "too long 1" in stats.summary()
 
-    train = load_pairs([spec], split="train", max_len=3)
-    assert list(train) == [("a", "b"), ("c", "d")]  # ("a", "b") and ("c", "d") hash to train
-    assert train.stats.duplicates == 2
-    assert_counts_add_up(train.stats)
+    everything = load_pairs([spec], split="all", max_len=3)  # all: no dedup, no length filter
+    assert list(everything) == [("a", "b")] * 3 + [("one two three four", "y"), ("c", "d")]
+    assert everything.stats.too_long == everything.stats.duplicates == 0
+
+
+def test_max_len_filters_training_pairs_only(tmp_path):
+    # "long words here q34" -> r is a test pair, q307 a valid one, q0 a training one
+    pairs = [(f"long words here q{i}", "r") for i in (34, 307, 0)] + [("short", "r")]
+    spec = write_tsv(tmp_path / "p.tsv", pairs)
+    assert [split_of(*pair) for pair in pairs] == ["test", "valid", "train", "train"]
+    for use_chunks in (False, True):
+        for split, expected in (("train", 3), ("valid", 307), ("test", 34)):
+            source = load_pairs([spec], split=split, max_len=3)
+            if use_chunks:
+                kept = [pair for chunk in source.chunks(2) for pair in zip(*chunk)]
+            else:
+                kept = list(source)
+            if split == "train":
+                assert kept == [("short", "r")] and source.stats.too_long == 1
+            else:
+                assert kept == [(f"long words here q{expected}", "r")]
+                assert source.stats.too_long == 0
+            assert_counts_add_up(source.stats)
+
+
+def test_max_len_option_of_corpora_show_leaves_valid_and_test_whole(tmp_path):
+    from click.testing import CliRunner
+
+    from seq2seq.cli import main
+
+    pairs = [(f"long words here q{i}", "r") for i in (34, 307, 0)] + [("short", "r")]
+    spec = write_tsv(tmp_path / "p.tsv", pairs)
+    result = CliRunner().invoke(main, ["corpora", "show", spec, "--max-len", "3"])
+    assert result.exit_code == 0, result.output
+    counts = {line.split()[0]: line.split()[1] for line in result.output.splitlines()[1:7:2]}
+    assert counts == {"train": "1", "valid": "1", "test": "1"}
+    assert "too long 1" in result.output.splitlines()[2]  # the train filters line
 
 
 def test_duplicates_removed_across_corpora_and_source_is_reiterable(tmp_path):
@@ -246,8 +298,69 @@ def test_duplicates_removed_across_corpora_and_source_is_reiterable(tmp_path):
 def test_split_golden_values():
     # Changing the hash would move pairs between splits: these values must never change.
     assert pair_hash("Hello", "Hi") == 91942965  # CRC-32 of "Hello\tHi"
+    assert conversation_hash(["Hello", "Hi"]) == 91942965  # a pair: a conversation of two turns
+    assert conversation_hash(["Hello", "Hi", "How are you?"]) == zlib.crc32(
+        b"Hello\tHi\tHow are you?"
+    )
     splits = [split_of(f"q{i}", "r") for i in (80, 151, 163, 0)]
     assert splits == ["test", "valid", "valid", "train"]
+
+
+def numbered_conversations(count: int) -> list[list[str]]:
+    """``count`` conversations of 2-6 turns; every turn names its conversation: ``c7 t2``."""
+    return [[f"c{c} t{t}" for t in range(2 + c % 5)] for c in range(count)]
+
+
+def write_dialogues(folder: Path, kind: str, conversations: list[list[str]]) -> str:
+    """The conversations as a corpus of ``kind`` (chitchat, chatterbot or jsonl); its spec."""
+    if kind == "chitchat":
+        data = {
+            f"id{c}": {
+                "messages": [[{"text": turn, "sender": t % 2}] for t, turn in enumerate(turns)]
+            }
+            for c, turns in enumerate(conversations)
+        }
+        (folder / "chat.json").write_text(json.dumps(data))
+        return f"chitchat:{folder / 'chat.json'}"
+    if kind == "chatterbot":
+        lines = ["conversations:"]
+        for turns in conversations:
+            lines += [f"- - {turns[0]}", *(f"  - {turn}" for turn in turns[1:])]
+        (folder / "bot.yml").write_text("\n".join(lines) + "\n")
+        return f"chatterbot:{folder / 'bot.yml'}"
+    lines = [json.dumps({"messages": turns}) for turns in conversations]
+    (folder / "chat.jsonl").write_text("\n".join(lines) + "\n")
+    return f"jsonl:{folder / 'chat.jsonl'}"
+
+
+@pytest.mark.parametrize("kind", ["chitchat", "chatterbot", "jsonl"])
+def test_no_conversation_contributes_to_two_splits(tmp_path, kind):
+    conversations = numbered_conversations(600)
+    spec = write_dialogues(tmp_path, kind, conversations)
+    split_of_conversation_number = {}
+    for split in ("train", "valid", "test"):
+        source = load_pairs([spec], split=split, context_turns=2)
+        pair_counts = Counter(reply.split()[0] for _, reply in source)
+        for name, count in pair_counts.items():
+            assert name not in split_of_conversation_number, f"{name} in two splits"
+            split_of_conversation_number[name] = split
+            assert count == len(conversations[int(name[1:])]) - 1  # all its pairs, here
+        assert source.stats.pairs_read == sum(len(turns) - 1 for turns in conversations)
+        assert_counts_add_up(source.stats)
+    assert len(split_of_conversation_number) == len(conversations)  # each one somewhere
+    for name, split in split_of_conversation_number.items():
+        assert split == split_of_conversation(conversations[int(name[1:])])
+    per_split = Counter(split_of_conversation_number.values())
+    assert per_split["valid"] >= 2 and per_split["test"] >= 2 and per_split["train"] > 570
+
+
+def test_jsonl_pair_lines_keep_the_pair_split(tmp_path):
+    pairs = [(f"q{i}", "r") for i in range(200)]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps({"source": s, "target": t}) + "\n" for s, t in pairs))
+    for split in ("train", "valid", "test"):
+        expected = [pair for pair in pairs if split_of(*pair) == split]
+        assert list(load_pairs([f"jsonl:{path}"], split=split)) == expected
 
 
 short_text = st.text(alphabet="abcdefgh xyz", min_size=1, max_size=12).map(normalize_text)

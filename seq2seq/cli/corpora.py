@@ -90,7 +90,8 @@ def corpus_options(
                 "--max-len",
                 type=click.IntRange(min=1),
                 default=None,
-                help="Drop pairs with a side longer than this many words (counted).",
+                help="Drop training pairs with a side longer than this many words (counted); "
+                "valid and test are never filtered.",
             ),
             click.option(
                 "--skip-bad-lines",
@@ -101,7 +102,8 @@ def corpus_options(
                 "--split",
                 type=click.Choice(SPLIT_CHOICES),
                 default=default_split,
-                help="Which split: Multi30k's own, else ~98/1/1 by a hash of the pair.",
+                help="Which split: Multi30k's own, else ~98/1/1 by a hash of each conversation "
+                "(dialogues) or pair.",
             ),
             click.option(
                 "--context-turns",

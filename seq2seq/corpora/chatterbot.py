@@ -1,7 +1,8 @@
 """``chatterbot[:LANG|:PATH]``: the ChatterBot YAML dialogues (PyPI package ``chatterbot-corpus``).
 
 Each YAML file holds ``conversations:``, a list of conversations, each a list of utterances;
-every utterance after the first is a reply to the one(s) before it. ``LANG`` is a folder of the
+every utterance after the first is a reply to the one(s) before it. Only the conversations of
+the split asked for are read (split by conversation). ``LANG`` is a folder of the
 package (``english``, the default, ``german``, ``french``, ...); ``PATH`` (anything with a
 ``/`` or ending in ``.yml``/``.yaml``) reads your own file or folder in the same format.
 
@@ -69,7 +70,7 @@ def chatterbot_files(argument: str) -> list[Path]:
 
 
 def read_chatterbot(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
-    """Yield ``(context, reply)`` pairs of every conversation of every file, in order."""
+    """Yield ``(context, reply)`` pairs of every conversation of the split, file by file."""
     for path in chatterbot_files(argument):
         yield from _read_yaml_file(path, request)
 
@@ -94,7 +95,8 @@ def _read_yaml_file(path: Path, request: ReadRequest) -> Iterator[tuple[str, str
         utterances = [item.value for item in node.value]
         if len(utterances) < 2:
             request.no_reply()
-        yield from dialogue_pairs(utterances, request.context_turns)
+        elif request.in_split(utterances):
+            yield from dialogue_pairs(utterances, request.context_turns)
 
 
 def _conversation_nodes(path: Path) -> list[yaml.Node]:

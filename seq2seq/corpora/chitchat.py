@@ -3,7 +3,7 @@
 The package ships one JSON file, ``{conversation_id: {"messages": [[message, ...], ...]}}``,
 where each message is ``{"text": ..., "sender": ...}`` (7,168 conversations, 258k messages).
 Consecutive messages of one sender form a turn; each reply turn is paired with the turn(s)
-before it. ``PATH`` reads another file of the same format instead of the packaged one.
+before it. Only the conversations of the split asked for are read (split by conversation). ``PATH`` reads another file of the same format instead of the packaged one.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def packaged_chitchat_path() -> Path:
 
 
 def read_chitchat(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
-    """Yield ``(context, reply)`` pairs of every conversation, in file order."""
+    """Yield ``(context, reply)`` pairs of every conversation of the split, in file order."""
     path = Path(argument).expanduser() if argument else packaged_chitchat_path()
     conversations = _load_json(path)
     if not isinstance(conversations, dict):
@@ -42,7 +42,8 @@ def read_chitchat(argument: str, request: ReadRequest) -> Iterator[tuple[str, st
             continue
         if len(turns) < 2:
             request.no_reply()
-        yield from dialogue_pairs(turns, request.context_turns)
+        elif request.in_split(turns):
+            yield from dialogue_pairs(turns, request.context_turns)
 
 
 def _load_json(path: Path) -> object:

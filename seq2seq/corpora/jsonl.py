@@ -4,6 +4,9 @@ A line is either ``{"source": "...", "target": "..."}`` or ``{"messages": [...]}
 message is a string (one turn each) or an object with the text under ``"text"`` or ``"content"``
 and optionally the speaker under ``"speaker"``, ``"role"`` or ``"sender"`` (consecutive messages
 of one speaker form one turn). A dialogue yields a (context, reply) pair per reply.
+
+Each line is split as a whole (``ReadRequest.in_split``): a dialogue by its conversation, a pair
+as a conversation of two turns, which is the pair's own hash split.
 """
 
 from __future__ import annotations
@@ -31,17 +34,18 @@ def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]
             yield "", ""  # a blank line: counted as an empty pair
             continue
         try:
-            pairs = _line_pairs(text, request.context_turns)
+            turns = _line_turns(text)
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             request.bad_line(DataError(str(error), str(path), line_number))
             continue
-        if not pairs:
+        if len(turns) < 2:
             request.no_reply()
-        yield from pairs
+        elif request.in_split(turns):
+            yield from dialogue_pairs(turns, request.context_turns)
 
 
-def _line_pairs(text: str, context_turns: int) -> list[tuple[str, str]]:
-    """The pairs of one JSONL line; raise ``ValueError`` with a short reason if malformed."""
+def _line_turns(text: str) -> list[str]:
+    """The turns of one JSONL line (a pair: its two sides); ``ValueError`` if malformed."""
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
@@ -49,12 +53,12 @@ def _line_pairs(text: str, context_turns: int) -> list[tuple[str, str]]:
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, found {type(record).__name__}")
     if "messages" in record:
-        return list(dialogue_pairs(_turns(record["messages"]), context_turns))
+        return _turns(record["messages"])
     if "source" in record and "target" in record:
         source, target = record["source"], record["target"]
         if not isinstance(source, str) or not isinstance(target, str):
             raise ValueError('"source" and "target" must be strings')
-        return [(source, target)]
+        return [source, target]
     raise ValueError('expected keys "source" and "target", or "messages"')
 
 

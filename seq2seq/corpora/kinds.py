@@ -19,13 +19,18 @@ ChunkReader = Callable[[str, ReadRequest, int], Iterator[PairChunk]]
 
 @dataclass(frozen=True)
 class CorpusKind:
-    """One kind of corpus: how a spec names it and how its pairs are read."""
+    """One kind of corpus: how a spec names it and how its pairs are read and split.
+
+    ``split_by``: ``"files"``, the reader reads the files of the split asked for;
+    ``"conversation"``, the reader keeps the conversations of the split (``ReadRequest.in_split``);
+    ``"pair"``, ``PairSource`` keeps the pairs of the split by their hash.
+    """
 
     name: str  # the spec prefix: "tsv" in "tsv:PATH"
     usage: str  # the spec syntax shown to users
     description: str  # one line for `seq2seq corpora list`
     argument_required: bool  # whether the part after the colon is required
-    has_splits: bool  # True: the files hold train/valid/test; False: split by hash
+    split_by: str  # "files": its own train/valid/test files; "conversation"; "pair" (hashes)
     streams: bool  # True: read line by line, never whole in memory
     read: Reader  # (argument, request) -> raw (source, target) pairs
     # (argument, request, size) -> the same pairs in chunks of about size; None: chunk `read`
@@ -40,7 +45,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "chitchat[:PATH]",
             "Chit Chat Challenge dialogues, 7,168 conversations (package chitchat-dataset)",
             argument_required=False,
-            has_splits=False,
+            split_by="conversation",
             streams=False,
             read=read_chitchat,
         ),
@@ -50,7 +55,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "ChatterBot YAML dialogues in many languages, english by default "
             "(package chatterbot-corpus)",
             argument_required=False,
-            has_splits=False,
+            split_by="conversation",
             streams=False,
             read=read_chatterbot,
         ),
@@ -60,7 +65,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "Multi30k image-caption translations between en, de, fr and cs "
             "(seq2seq corpora download multi30k)",
             argument_required=True,
-            has_splits=True,
+            split_by="files",
             streams=True,
             read=read_multi30k,
         ),
@@ -69,7 +74,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "tsv:PATH",
             "your pairs, one per line: source<TAB>target (UTF-8, .gz allowed)",
             argument_required=True,
-            has_splits=False,
+            split_by="pair",
             streams=True,
             read=read_tsv,
             read_chunks=read_tsv_chunks,
@@ -80,7 +85,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             'your pairs or dialogues, one JSON object per line: {"source", "target"} '
             'or {"messages": [...]}',
             argument_required=True,
-            has_splits=False,
+            split_by="conversation",
             streams=True,
             read=read_jsonl,
         ),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from seq2seq.corpora.splits import split_of_conversation
 from seq2seq.corpora.stats import CorpusStats
+from seq2seq.corpora.text import normalize_text
 from seq2seq.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -18,9 +21,10 @@ WARNED_BAD_LINES = 10  # skipped lines logged as warnings; the rest at debug lev
 class ReadRequest:
     """One reader call: the options of ``load_pairs`` and the stats object to count into.
 
-    Readers yield raw ``(source, target)`` strings; normalization, filters and hash splits are
-    applied afterwards by ``PairSource``. Readers of corpora with their own splits (Multi30k) read
-    only the files of ``split``.
+    Readers yield raw ``(source, target)`` strings; normalization and the filters are applied
+    afterwards by ``PairSource``. Readers of corpora with their own splits (Multi30k) read only the
+    files of ``split``; dialogue readers yield only the conversations of ``split``
+    (``in_split``); the other readers are split pair by pair by ``PairSource``.
     """
 
     data_dir: Path  # where downloaded corpora live (multi30k/ inside it)
@@ -36,6 +40,21 @@ class ReadRequest:
         self.stats.bad_lines += 1
         level = logging.WARNING if self.stats.bad_lines <= WARNED_BAD_LINES else logging.DEBUG
         log.log(level, "skipped bad line: %s", error)
+
+    def in_split(self, turns: Sequence[str]) -> bool:
+        """Whether the conversation of ``turns`` (raw, all of them) belongs to ``split``.
+
+        Its pairs are counted as ``pairs_read`` and ``other_split`` if not, as ``PairSource``
+        counts the pairs of another split. ``split="all"`` keeps every conversation.
+        """
+        if self.split == "all":
+            return True
+        if split_of_conversation([normalize_text(turn) for turn in turns]) == self.split:
+            return True
+        pairs = max(len(turns) - 1, 0)  # what dialogue_pairs would make of them
+        self.stats.pairs_read += pairs
+        self.stats.other_split += pairs
+        return False
 
     def no_reply(self) -> None:
         """Count a dialogue entry that has a single utterance and so makes no pair."""

@@ -17,7 +17,7 @@ class CorpusSelection:
     context_turns: int  # --context-turns
     split: str  # --split
     skip_bad_lines: bool  # --skip-bad-lines
-    max_len: int | None  # --max-len, in words
+    max_len: int | None  # --max-len, in words; filters the train split only
 
     def load(self, split: str | None = None) -> PairSource:
         """The pairs of ``split`` (default: ``split``); see ``seq2seq.corpora.load_pairs``."""

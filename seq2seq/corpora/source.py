@@ -29,8 +29,11 @@ class PairSource:
        ``skip_bad_lines``, are skipped and counted;
     2. normalization (``normalize_text``: NFKC, no control characters, single spaces);
     3. the empty filter (either side empty after normalization);
-    4. the split: Multi30k's own files, otherwise ``split_of_hash`` (98/1/1 by a hash of the pair);
-    5. the length filter (either side longer than ``max_len`` words);
+    4. the split: Multi30k's own files; dialogue corpora by conversation, in the reader, before
+       the filters above (the pairs of another split's conversations count as ``other_split``,
+       whatever their text); TSV by a hash of each pair (``split_of_hash``); 98/1/1 either way;
+    5. for the train split only, the length filter (either side longer than ``max_len`` words):
+       valid and test are never filtered by length, so they score the whole split;
     6. for the train split only, removal of exact duplicates (across all the specs).
 
     ``stats`` holds the counts of the latest iteration (complete once it has finished). A corpus
@@ -57,6 +60,11 @@ class PairSource:
         self.skip_bad_lines = skip_bad_lines
         self.max_len = max_len
         self.stats = CorpusStats()
+
+    @property
+    def length_limit(self) -> int | None:
+        """The ``max_len`` this split is filtered with: training pairs only (else ``None``)."""
+        return self.max_len if self.split == "train" else None
 
     def __repr__(self) -> str:
         specs = ", ".join(spec.text for spec in self.specs)
@@ -111,8 +119,8 @@ class PairSource:
         """``_corpus_pairs`` a chunk at a time: the kept pairs as ``(sources, targets)`` lists."""
         kind = spec.corpus_kind
         request = self._request(stats)
-        split_by_hash = not kind.has_splits and self.split != "all"
-        keep = ChunkFilter(self.split if split_by_hash else None, self.max_len, seen_hashes)
+        split_by_hash = kind.split_by == "pair" and self.split != "all"
+        keep = ChunkFilter(self.split if split_by_hash else None, self.length_limit, seen_hashes)
         if kind.read_chunks is not None:
             chunks = kind.read_chunks(spec.argument, request, size)
         else:
@@ -138,8 +146,8 @@ class PairSource:
         """The kept pairs of one corpus, counting every filter into ``stats``."""
         kind = spec.corpus_kind
         request = self._request(stats)
-        split_by_hash = not kind.has_splits and self.split != "all"
-        split, max_len, seen = self.split, self.max_len, seen_hashes
+        split_by_hash = kind.split_by == "pair" and self.split != "all"
+        split, max_len, seen = self.split, self.length_limit, seen_hashes
         # Counters live in locals in this loop (it runs millions of times) and go to stats below.
         pairs_read = empty = other_split = too_long = duplicates = kept = 0
         try:
@@ -175,7 +183,7 @@ class PairSource:
             stats.too_long += too_long
             stats.duplicates += duplicates
             stats.kept += kept
-        if pairs_read == empty:
+        if stats.pairs_read == stats.empty:  # the reader counts the other splits' pairs too
             raise DataError(f"corpus {spec.text!r} is empty: no non-empty pair ({stats.summary()})")
 
 
@@ -197,7 +205,8 @@ def load_pairs(
         context_turns: for dialogues, how many preceding turns form the source (joined by
             ``CONTEXT_SEPARATOR``).
         skip_bad_lines: skip and count malformed lines instead of raising ``DataError``.
-        max_len: drop pairs with a side longer than this many words (``None``: keep all).
+        max_len: drop training pairs with a side longer than this many words (``None``: keep
+            all); the other splits are never filtered by length.
 
     Returns:
         A ``PairSource``: iterate it (as often as needed) for ``(source, target)`` strings; its

@@ -33,7 +33,7 @@ class CorpusStats:
     no_reply: int = 0  # dialogue entries with a single utterance: no pair to make
     empty: int = 0  # pairs whose source or target is empty after normalization
     other_split: int = 0  # pairs belonging to another split than the one asked for
-    too_long: int = 0  # pairs with a side longer than max_len words
+    too_long: int = 0  # training pairs with a side longer than max_len words
     duplicates: int = 0  # exact repeats of an earlier training pair
     kept: int = 0  # pairs yielded
     by_corpus: dict[str, CorpusStats] = field(default_factory=dict)

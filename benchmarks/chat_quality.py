@@ -1,0 +1,121 @@
+"""Chatbot quality without decoding: test perplexity, response ranking, the human replies' figures.
+
+    python benchmarks/chat_quality.py [--checkpoint checkpoints/chitchat] [--corpus chitchat]
+        [--candidates 20] [--seed 0] [--diversity-contexts 500] [--limit N] [--json]
+
+1. Loads the checkpoint and reads the test split of ``--corpus`` with the ``context_turns`` the
+   checkpoint was trained with (config.json's data section); dialogue corpora are split by
+   conversation, so no test conversation was seen in training.
+2. Perplexity: ``seq2seq.evaluation.perplexity``, teacher-forced, per target piece, EOS included.
+3. Response ranking, hits@1 of ``--candidates`` (ConvAI2): for every test context, the true reply
+   against ``--candidates - 1`` replies of other test conversations drawn with ``--seed``, ranked
+   by the model's mean log-probability per piece (``seq2seq.chat.ranking``). Chance: 1/candidates.
+4. The human replies' diversity (``seq2seq.chat.diversity``) on ``--diversity-contexts`` test
+   contexts sampled with ``--seed`` (``sample_contexts``) and on all of them: distinct-1/2, the
+   share of the most frequent reply, mean words. Generated replies are to be measured on the
+   same sampled contexts.
+
+Targets (issue 8): hits@1 >= 25%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "chitchat")
+    parser.add_argument("--corpus", action="append", help="default: chitchat")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--candidates", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--diversity-contexts", type=int, default=500)
+    parser.add_argument("--limit", type=int, default=None, help="rank only the first N contexts")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--json", action="store_true", help="also print one JSON object")
+    args = parser.parse_args()
+
+    from seq2seq.chat.diversity import diversity, sample_contexts
+    from seq2seq.chat.ranking import conversation_numbers, mean_log_probs, rank_replies
+    from seq2seq.checkpoint import load_checkpoint
+    from seq2seq.corpora import load_pairs
+    from seq2seq.evaluation import perplexity
+
+    loaded = load_checkpoint(args.checkpoint)
+    context_turns = loaded.config.get("data", {}).get("context_turns", 1)
+    specs = args.corpus or ["chitchat"]
+    pairs = list(load_pairs(specs, "test", data_dir=args.data_dir, context_turns=context_turns))
+    conversations = conversation_numbers(pairs)
+    print(f"checkpoint {args.checkpoint} on {platform.processor() or platform.machine()}")
+    print(
+        f"test split of {', '.join(specs)}: {len(pairs):,} pairs from "
+        f"{conversations.max() + 1:,} conversations, context turns {context_turns}"
+    )
+
+    started = time.perf_counter()
+    test_perplexity = perplexity(loaded.model, loaded.tokenizer, pairs, args.batch_size)
+    print(f"perplexity {test_perplexity:.2f}  ({time.perf_counter() - started:.0f} s)")
+
+    started = time.perf_counter()
+    scorer = functools.partial(
+        mean_log_probs, loaded.model, loaded.tokenizer, batch_size=args.batch_size
+    )
+    ranked_pairs = pairs[: args.limit] if args.limit else pairs
+    ranking = rank_replies(
+        scorer,
+        ranked_pairs,
+        count=args.candidates,
+        seed=args.seed,
+        conversations=conversations[: len(ranked_pairs)],
+    )
+    print(
+        f"hits@1 of {ranking.candidates}: {ranking.hits_at_1:.1%} over {ranking.contexts:,} "
+        f"contexts (chance {ranking.chance:.0%}, seed {args.seed}; "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
+
+    replies = [reply for _, reply in pairs]
+    sample = sample_contexts(len(pairs), args.diversity_contexts, seed=args.seed)
+    human = {
+        "sampled": diversity([replies[i] for i in sample]),
+        "all": diversity(replies),
+    }
+    for name, figures in human.items():
+        print(
+            f"human replies ({name}, {figures['replies']:,}): "
+            f"distinct-1 {figures['distinct_1']:.3f}  distinct-2 {figures['distinct_2']:.3f}  "
+            f"top reply {figures['top_reply']!r} {figures['top_reply_share']:.1%}  "
+            f"mean {figures['mean_words']:.1f} words"
+        )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "checkpoint": str(args.checkpoint),
+                    "corpora": specs,
+                    "context_turns": context_turns,
+                    "test_pairs": len(pairs),
+                    "perplexity": test_perplexity,
+                    "hits_at_1": ranking.hits_at_1,
+                    "candidates": ranking.candidates,
+                    "ranked_contexts": ranking.contexts,
+                    "seed": args.seed,
+                    "human": human,
+                },
+                sort_keys=True,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
