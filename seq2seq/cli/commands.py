@@ -6,3 +6,4 @@ One import per command module; a module adds its commands with ``@main.command()
 from seq2seq.cli import corpora  # noqa: F401
 from seq2seq.cli import train  # noqa: F401,E402
 from seq2seq.cli import translate  # noqa: F401,E402
+from seq2seq.cli import lab  # noqa: F401,E402
