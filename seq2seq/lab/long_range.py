@@ -66,9 +66,9 @@ def plot(result: LongRangeResult, path) -> None:
     for cell, by_distance in result.accuracy.items():
         distances = sorted(by_distance)
         means = [np.mean(by_distance[d]) for d in distances]
-        axis.plot(distances, means, marker="o", label=models.NAMES[cell])
-        for d in distances:
-            axis.scatter([d] * len(by_distance[d]), by_distance[d], s=10, alpha=0.4)
+        (line,) = axis.plot(distances, means, marker="o", label=models.NAMES[cell])
+        for d in distances:  # one faint dot per seed
+            axis.scatter([d] * len(by_distance[d]), by_distance[d], s=12, alpha=0.4, color=line.get_color())
     axis.axhline(result.chance, color="grey", linestyle=":", label="chance")
     axis.set(xscale="log", xlabel="distance (distractors between label and question)", ylabel="test accuracy",
              title="Recall the first symbol", ylim=(0, 1.05))
