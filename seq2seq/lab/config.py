@@ -53,16 +53,16 @@ def quick_config(**overrides) -> LabConfig:
     settings = dict(
         distances=(5, 30),
         seeds=(0,),
-        steps=150,
+        steps=120,
         units=32,
-        explode_steps=60,
+        explode_steps=40,
         char_chars=100_000,
         char_steps=300,
         char_units=64,
         char_window=32,
         speed_units=64,
-        speed_time=30,
-        speed_steps=8,
+        speed_time=20,
+        speed_steps=5,
     )
     settings.update(overrides)
     return LabConfig(**settings)
