@@ -6,5 +6,6 @@ TensorFlow load inside the command), so ``seq2seq -h`` stays fast.
 """
 from seq2seq.cli import chat  # noqa: F401
 from seq2seq.cli import corpora  # noqa: F401
+from seq2seq.cli import lab  # noqa: F401
 from seq2seq.cli import train  # noqa: F401
 from seq2seq.cli import translate  # noqa: F401

@@ -1,0 +1,197 @@
+"""The lab's Markdown report: one section per claim, its table, its figure and a computed verdict."""
+
+from __future__ import annotations
+
+import math
+import platform
+
+import numpy as np
+
+from seq2seq.lab.char_model import PREFIXES, top
+from seq2seq.lab.models import NAMES
+
+
+def machine() -> str:
+    """The CPU model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _percent(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def _letters(pairs) -> str:
+    return ", ".join(f"`{c if c != ' ' else '␣'}` {_percent(p)}" for c, p in pairs)
+
+
+def recall_section(results: dict) -> list[str]:
+    recall = results["recall"]
+    cells = list(recall["accuracy"])
+    distances = list(next(iter(recall["accuracy"].values())))
+    seeds = len(results["config"]["seeds"])
+    lines = [
+        "## 1. Long-range recall",
+        "",
+        "*Claim: a simple RNN remembers only short contexts; LSTM and GRU carry information far.*",
+        "",
+        f"The label is the first of `distance + 1` symbols; the model answers after reading them all. Test accuracy "
+        f"(mean over {seeds} seed(s), min-max in brackets); chance is {_percent(recall['chance'])}.",
+        "",
+        "| distance | " + " | ".join(NAMES[c] for c in cells) + " |",
+        "|---:|" + "---:|" * len(cells),
+    ]
+    for d in distances:
+        cells_text = []
+        for c in cells:
+            values = recall["accuracy"][c][d]
+            cells_text.append(f"{_percent(np.mean(values))} [{_percent(min(values))}-{_percent(max(values))}]")
+        lines.append(f"| {d} | " + " | ".join(cells_text) + " |")
+    return lines
+
+
+def gradient_section(results: dict) -> list[str]:
+    flow = results["gradient_flow"]
+    lines = [
+        "## 2. Vanishing gradients",
+        "",
+        "*Claim: the gradient multiplied back through many steps of a simple RNN vanishes.*",
+        "",
+        f"Norm of d(loss)/d(h_t) (mean over 64 recall sequences of {results['config']['gradient_time']} steps) at the "
+        "first step (where the label is read) and the last; ratio = first / last. The same initialisation as the "
+        "recall runs, and after training: the model trained at the longest distance, first seed.",
+        "",
+        "| cell | stage | first step | last step | first / last |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for cell, by_stage in flow.items():
+        for stage, values in by_stage.items():
+            first, last = values[0], values[-1]
+            lines.append(f"| {NAMES[cell]} | {stage} | {first:.2e} | {last:.2e} | {first / last:.1e} |")
+    return lines
+
+
+def exploding_section(results: dict) -> list[str]:
+    config, summary = results["config"], results["exploding"]["summary"]
+    lines = [
+        "## 3. Exploding gradients and clipping",
+        "",
+        "*Claim: exploding gradients are tamed by clipping.*",
+        "",
+        f"SimpleRNN, recurrent kernel = orthogonal x {config['explode_gain']:g}, plain SGD at learning rate "
+        f"{config['explode_learning_rate']:g}, {config['explode_steps']} steps, recall distance "
+        f"{results['exploding']['curves']['distance']}; chance-level loss is ln {config['label_symbols']} = "
+        f"{math.log(config['label_symbols']):.2f}.",
+        "",
+        "| run | highest loss | final loss | first non-finite step |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, label in (("unclipped", "no clipping"), ("clipped", f"clip-norm {config['clip_norm']:g}")):
+        s = summary[name]
+        lines.append(f"| {label} | {s['max_loss']:.2f} | {s['final_loss']:.2f} | {s['first_non_finite_step'] or 'none'} |")
+    return lines
+
+
+def characters_section(results: dict) -> list[str]:
+    chars = results["characters"]
+    lines = [
+        "## 4. Memory on real text: after \"grann\"",
+        "",
+        "*Claim: after \"GRANN\" a network with memory predicts \"Y\"; one without memory predicts the most common "
+        "letter, \"E\".*",
+        "",
+        f"Character models ({results['config']['char_units']} units, {results['config']['char_steps']} steps) on "
+        f"{chars['train_chars']:,} characters of lower-cased chitchat replies. Unigram model: "
+        f"{_letters(top(chars['unigram'], 4))}; most common letter: "
+        f"`{max((c for c in chars['unigram'] if c != ' '), key=chars['unigram'].get)}`.",
+        "",
+        "| prefix | expected | in the training text | " + " | ".join(
+            f"{NAMES[c]} top 3" for c in chars["cells"]) + " |",
+        "|---|---|---|" + "---|" * len(chars["cells"]),
+    ]
+    for prefix, expected in PREFIXES.items():
+        corpus = chars["corpus"][prefix]
+        seen = f"{corpus['count']}x: {_letters(top(corpus['next'], 2))}" if corpus["count"] else "never"
+        cells = [_letters(top(r["next"][prefix], 3)) for r in chars["cells"].values()]
+        lines.append(f"| `{prefix.strip()}` | `{expected}` | {seen} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| | unigram | " + " | ".join(NAMES[c] for c in chars["cells"]) + " |",
+        "|---|---:|" + "---:|" * len(chars["cells"]),
+        "| P(`y` after `grann`) | " + _percent(chars["unigram"]["y"]) + " | "
+        + " | ".join(_percent(r["next"][" grann"]["y"]) for r in chars["cells"].values()) + " |",
+        "| held-out bits per character | "
+        + f"{-sum(p * math.log2(p) for p in chars['unigram'].values() if p > 0):.2f} | "
+        + " | ".join(f"{r['bits_per_char']:.2f}" for r in chars["cells"].values()) + " |",
+    ]
+    return lines
+
+
+def gates_section(results: dict) -> list[str]:
+    if not results["gates"]:
+        return []
+    lines = [
+        "## 5. Gates at work",
+        "",
+        "*Claim: the LSTM's forget gate and the GRU's update gate hold the early symbol and let the distractors pass.*",
+        "",
+        "On one test sequence at the longest distance (trained models of section 1, first seed): the mean gate over "
+        "the distractor steps and the share of units whose gate stays above 0.9 on every distractor step.",
+        "",
+        "| cell | gate | mean over distractors | units holding (> 0.9 throughout) |",
+        "|---|---|---:|---:|",
+    ]
+    for cell, s in results["gates"].items():
+        gate = "forget" if cell == "lstm" else "update"
+        lines.append(f"| {NAMES[cell]} | {gate} | {s['mean_over_distractors']:.2f} | {_percent(s['units_holding'])} |")
+    return lines
+
+
+def speed_section(results: dict) -> list[str]:
+    config = results["config"]
+    lines = [
+        "## 6. Speed",
+        "",
+        "*Claim: the GRU has fewer operations and trains faster than the LSTM.*",
+        "",
+        f"Median time of one training step (Adam, batch 32, {config['speed_time']} steps of 16 features, "
+        f"{config['speed_units']} units) on {machine()}.",
+        "",
+        "| cell | recurrent parameters | ms per step |",
+        "|---|---:|---:|",
+    ]
+    for cell, s in results["speed"].items():
+        lines.append(f"| {NAMES[cell]} | {s['parameters']:,} | {s['ms_per_step']:.1f} |")
+    return lines
+
+
+def markdown(results: dict, figures: dict) -> str:
+    """The report: a header, then per claim a table and its figure."""
+    header = [
+        "# The memory lab",
+        "",
+        f"Machine: {machine()}. Wall time: {results['seconds']:.0f} s. Numbers in `results.json`.",
+        "",
+    ]
+    sections = [
+        (recall_section, "long_range"),
+        (gradient_section, "gradient_flow"),
+        (exploding_section, "exploding"),
+        (characters_section, "grann"),
+        (gates_section, "gates"),
+        (speed_section, None),
+    ]
+    body = []
+    for section, figure in sections:
+        lines = section(results)
+        if lines:
+            body += lines + [""]
+            if figure in figures:
+                body += [f"![{figure}]({figures[figure]})", ""]
+    return "\n".join(header + body)
