@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from seq2seq.layers.cell import RecurrentCell, recurrent_input
+from seq2seq.layers.cell import RecurrentCell, check_implementation, recurrent_input
 from seq2seq.layers.recurrent import Recurrent
 
 
@@ -29,8 +29,9 @@ class LSTMCell(RecurrentCell):
     gate_count = 4
     state_names = ("hidden_state", "cell_state")
 
-    def __init__(self, units, recurrent_activation="sigmoid", unit_forget_bias=True, **kwargs):
+    def __init__(self, units, recurrent_activation="sigmoid", unit_forget_bias=True, implementation=2, **kwargs):
         super().__init__(units, **kwargs)
+        self.implementation = check_implementation(implementation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
 
@@ -80,6 +81,9 @@ class LSTMCell(RecurrentCell):
             "unit_forget_bias": self.unit_forget_bias,
         }
 
+    def get_config(self):
+        return {**super().get_config(), "implementation": self.implementation}
+
 
 @keras.saving.register_keras_serializable(package="seq2seq")
 class LSTM(Recurrent):
@@ -112,6 +116,9 @@ class LSTM(Recurrent):
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
         unit_forget_bias=True,
+        *,
+        use_cudnn="auto",
+        implementation=2,
         **kwargs,
     ):
         cell_kwargs = dict(
@@ -122,5 +129,6 @@ class LSTM(Recurrent):
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer,
             unit_forget_bias=unit_forget_bias,
+            implementation=implementation,
         )
-        super().__init__(units, cell_kwargs=cell_kwargs, **kwargs)
+        super().__init__(units, cell_kwargs=cell_kwargs, use_cudnn=use_cudnn, **kwargs)
