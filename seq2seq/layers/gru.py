@@ -94,8 +94,8 @@ class GRUCell(RecurrentCell):
 class GRU(Recurrent):
     """A GRU layer: our :class:`GRUCell` over time, drop-in for ``keras.layers.GRU``.
 
-    Arguments as :class:`seq2seq.layers.LSTM`, with ``reset_after`` instead of
-    ``unit_forget_bias``. Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h])``.
+    Arguments as :class:`seq2seq.layers.LSTM` (``stateful``, ``use_cudnn`` and ``implementation``
+    included), with ``reset_after`` instead of ``unit_forget_bias``. Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h])``.
     """
 
     cell_class = GRUCell

@@ -98,8 +98,16 @@ class LSTM(Recurrent):
         return_sequences: return ``(batch, time, units)`` instead of the last output.
         return_state: also return the final ``hidden_state`` and ``cell_state``.
         go_backwards: process the sequence in reverse (outputs come reversed, as in Keras).
+        stateful: start each call from the final states of the previous one (kept in
+            ``layer.states``; needs a fixed batch size; ``reset_states()`` zeroes them).
         unroll: ``False``, ``True`` (fully) or an int: steps unrolled per loop iteration.
         seed: seed of the dropout masks.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
+        kernel_constraint, recurrent_constraint, bias_constraint: as in Keras.
+        use_cudnn: ``"auto"`` or ``False`` run our loop; ``True`` raises ``ValueError`` when
+            called, as Keras does where no fused (cuDNN) path exists: this project has none.
+        implementation: 0, 1 or 2, accepted for Keras configs; our cell always computes the
+            fused projection, so it changes no number (``layer.cell.implementation``).
 
     Call: ``layer(inputs (B, T, D), mask=None (B, T), initial_state=None [h, c], training=None)``.
     """

@@ -215,6 +215,7 @@ class Recurrent(keras.layers.Layer):
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
             "seed": self.seed,
+            "activity_regularizer": keras.regularizers.serialize(self.activity_regularizer),
             **self.cell.cell_config(),
         }
         return {**super().get_config(), **config}
