@@ -176,6 +176,8 @@ class Recurrent(keras.layers.Layer):
         return output_mask
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
+        # A fused (cuDNN) loop, if one lands, is tried here for use_cudnn "auto" and True; with
+        # none, True is refused as keras.layers.LSTM/GRU refuse it where they have none.
         if getattr(self, "use_cudnn", None) is True:
             raise ValueError(
                 "use_cudnn=True was specified, but cuDNN is not supported for this layer "
