@@ -29,7 +29,9 @@ class GRUCell(RecurrentCell):
     gate_count = 3
     state_names = ("hidden_state",)
 
-    def __init__(self, units, recurrent_activation="sigmoid", reset_after=True, implementation=2, **kwargs):
+    def __init__(
+        self, units, recurrent_activation="sigmoid", reset_after=True, implementation=2, **kwargs
+    ):
         super().__init__(units, **kwargs)
         self.implementation = check_implementation(implementation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
@@ -95,7 +97,8 @@ class GRU(Recurrent):
     """A GRU layer: our :class:`GRUCell` over time, drop-in for ``keras.layers.GRU``.
 
     Arguments as :class:`seq2seq.layers.LSTM` (``stateful``, ``use_cudnn`` and ``implementation``
-    included), with ``reset_after`` instead of ``unit_forget_bias``. Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h])``.
+    included), with ``reset_after`` instead of ``unit_forget_bias``.
+    Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h])``.
     """
 
     cell_class = GRUCell

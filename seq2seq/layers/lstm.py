@@ -29,7 +29,9 @@ class LSTMCell(RecurrentCell):
     gate_count = 4
     state_names = ("hidden_state", "cell_state")
 
-    def __init__(self, units, recurrent_activation="sigmoid", unit_forget_bias=True, implementation=2, **kwargs):
+    def __init__(
+        self, units, recurrent_activation="sigmoid", unit_forget_bias=True, implementation=2, **kwargs
+    ):
         super().__init__(units, **kwargs)
         self.implementation = check_implementation(implementation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)

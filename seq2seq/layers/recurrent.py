@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import keras
 from keras import ops, tree
-
-from keras.src.utils.tracking import no_automatic_dependency_tracking
+from keras.src.utils.tracking import no_automatic_dependency_tracking  # as keras.layers.RNN uses it
 
 from seq2seq.layers import loop
 from seq2seq.layers.cell import RecurrentCell
@@ -193,7 +192,8 @@ class Recurrent(keras.layers.Layer):
                     f"{self._expected_batch_size}. Received batch size: {batch_size}"
                 )
             if initial_state is None:
-                initial_state = [state.value for state in self.states]
+                # A copy: on PyTorch the assignment below is in place, under the autograd graph.
+                initial_state = [ops.copy(state.value) for state in self.states]
         outputs, last_output, states, _ = self._run(
             sequences, initial_state=initial_state, mask=mask, training=training
         )

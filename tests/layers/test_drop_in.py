@@ -6,7 +6,15 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from layer_checks import CELL_IDS, CELLS, TOLERANCE, max_abs_difference, paired_layers, randomize_weights, to_numpy
+from layer_checks import (
+    CELL_IDS,
+    CELLS,
+    TOLERANCE,
+    max_abs_difference,
+    paired_layers,
+    randomize_weights,
+    to_numpy,
+)
 
 import seq2seq.layers as ours
 
