@@ -25,6 +25,10 @@ class RecurrentCell(keras.layers.Layer):
         activation: the squashing of candidate and output (``tanh``).
         use_bias: whether the projections add a bias.
         kernel_initializer, recurrent_initializer, bias_initializer: as in Keras.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer: as in Keras (their
+            penalties appear in ``losses``).
+        kernel_constraint, recurrent_constraint, bias_constraint: as in Keras (applied by the
+            optimizer after each update).
     """
 
     gate_count: int = 1
@@ -39,6 +43,12 @@ class RecurrentCell(keras.layers.Layer):
         kernel_initializer="glorot_uniform",
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -50,6 +60,12 @@ class RecurrentCell(keras.layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.recurrent_constraint = keras.constraints.get(recurrent_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
 
     @property
     def state_size(self) -> list[int]:
@@ -62,15 +78,27 @@ class RecurrentCell(keras.layers.Layer):
     def build(self, input_shape):
         width = self.gate_count * self.units
         self.kernel = self.add_weight(
-            shape=(input_shape[-1], width), name="kernel", initializer=self.kernel_initializer
+            shape=(input_shape[-1], width),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.recurrent_kernel = self.add_weight(
-            shape=(self.units, width), name="recurrent_kernel", initializer=self.recurrent_initializer
+            shape=(self.units, width),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
         )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
-                shape=self.bias_shape(), name="bias", initializer=self.bias_weight_initializer()
+                shape=self.bias_shape(),
+                name="bias",
+                initializer=self.bias_weight_initializer(),
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     def bias_shape(self) -> tuple[int, ...]:
@@ -133,10 +161,34 @@ class RecurrentCell(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": keras.constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": keras.constraints.serialize(self.bias_constraint),
         }
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, **self.cell_config()}
+
+
+IMPLEMENTATIONS = (0, 1, 2)
+
+
+def check_implementation(implementation) -> int:
+    """Validates Keras's ``implementation`` argument of an LSTM or GRU cell.
+
+    Keras uses it to choose between one fused product for all gates (2, its default) and one
+    product per gate (1; 0 is the legacy value old GRU configs carry). Our cells always compute
+    the fused product and then one named line per gate, so the value is kept for compatibility
+    and changes no number.
+    """
+    if isinstance(implementation, bool) or implementation not in IMPLEMENTATIONS:
+        raise ValueError(
+            f"implementation must be one of {IMPLEMENTATIONS}. Received: implementation={implementation!r}"
+        )
+    return implementation
 
 
 def recurrent_input(hidden_state, recurrent_dropout_mask):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from seq2seq.layers.cell import RecurrentCell, recurrent_input
+from seq2seq.layers.cell import RecurrentCell, check_implementation, recurrent_input
 from seq2seq.layers.recurrent import Recurrent
 
 
@@ -29,8 +29,11 @@ class GRUCell(RecurrentCell):
     gate_count = 3
     state_names = ("hidden_state",)
 
-    def __init__(self, units, recurrent_activation="sigmoid", reset_after=True, **kwargs):
+    def __init__(
+        self, units, recurrent_activation="sigmoid", reset_after=True, implementation=2, **kwargs
+    ):
         super().__init__(units, **kwargs)
+        self.implementation = check_implementation(implementation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
         self.reset_after = reset_after
 
@@ -85,13 +88,17 @@ class GRUCell(RecurrentCell):
             "reset_after": self.reset_after,
         }
 
+    def get_config(self):
+        return {**super().get_config(), "implementation": self.implementation}
+
 
 @keras.saving.register_keras_serializable(package="seq2seq")
 class GRU(Recurrent):
     """A GRU layer: our :class:`GRUCell` over time, drop-in for ``keras.layers.GRU``.
 
-    Arguments as :class:`seq2seq.layers.LSTM`, with ``reset_after`` instead of
-    ``unit_forget_bias``. Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h])``.
+    Arguments as :class:`seq2seq.layers.LSTM` (``stateful``, ``use_cudnn`` and ``implementation``
+    included), with ``reset_after`` instead of ``unit_forget_bias``.
+    Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h])``.
     """
 
     cell_class = GRUCell
@@ -106,6 +113,9 @@ class GRU(Recurrent):
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
         reset_after=True,
+        *,
+        use_cudnn="auto",
+        implementation=2,
         **kwargs,
     ):
         cell_kwargs = dict(
@@ -116,5 +126,6 @@ class GRU(Recurrent):
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer,
             reset_after=reset_after,
+            implementation=implementation,
         )
-        super().__init__(units, cell_kwargs=cell_kwargs, **kwargs)
+        super().__init__(units, cell_kwargs=cell_kwargs, use_cudnn=use_cudnn, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from seq2seq.layers.cell import RecurrentCell, recurrent_input
+from seq2seq.layers.cell import RecurrentCell, check_implementation, recurrent_input
 from seq2seq.layers.recurrent import Recurrent
 
 
@@ -29,8 +29,11 @@ class LSTMCell(RecurrentCell):
     gate_count = 4
     state_names = ("hidden_state", "cell_state")
 
-    def __init__(self, units, recurrent_activation="sigmoid", unit_forget_bias=True, **kwargs):
+    def __init__(
+        self, units, recurrent_activation="sigmoid", unit_forget_bias=True, implementation=2, **kwargs
+    ):
         super().__init__(units, **kwargs)
+        self.implementation = check_implementation(implementation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
 
@@ -80,6 +83,9 @@ class LSTMCell(RecurrentCell):
             "unit_forget_bias": self.unit_forget_bias,
         }
 
+    def get_config(self):
+        return {**super().get_config(), "implementation": self.implementation}
+
 
 @keras.saving.register_keras_serializable(package="seq2seq")
 class LSTM(Recurrent):
@@ -94,8 +100,16 @@ class LSTM(Recurrent):
         return_sequences: return ``(batch, time, units)`` instead of the last output.
         return_state: also return the final ``hidden_state`` and ``cell_state``.
         go_backwards: process the sequence in reverse (outputs come reversed, as in Keras).
+        stateful: start each call from the final states of the previous one (kept in
+            ``layer.states``; needs a fixed batch size; ``reset_states()`` zeroes them).
         unroll: ``False``, ``True`` (fully) or an int: steps unrolled per loop iteration.
         seed: seed of the dropout masks.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
+        kernel_constraint, recurrent_constraint, bias_constraint: as in Keras.
+        use_cudnn: ``"auto"`` or ``False`` run our loop; ``True`` raises ``ValueError`` when
+            called, as Keras does where no fused (cuDNN) path exists: this project has none.
+        implementation: 0, 1 or 2, accepted for Keras configs; our cell always computes the
+            fused projection, so it changes no number (``layer.cell.implementation``).
 
     Call: ``layer(inputs (B, T, D), mask=None (B, T), initial_state=None [h, c], training=None)``.
     """
@@ -112,6 +126,9 @@ class LSTM(Recurrent):
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
         unit_forget_bias=True,
+        *,
+        use_cudnn="auto",
+        implementation=2,
         **kwargs,
     ):
         cell_kwargs = dict(
@@ -122,5 +139,6 @@ class LSTM(Recurrent):
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer,
             unit_forget_bias=unit_forget_bias,
+            implementation=implementation,
         )
-        super().__init__(units, cell_kwargs=cell_kwargs, **kwargs)
+        super().__init__(units, cell_kwargs=cell_kwargs, use_cudnn=use_cudnn, **kwargs)

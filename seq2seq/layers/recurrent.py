@@ -11,22 +11,43 @@ one loop of our own:
 4. masked timesteps carry the previous state and output forward, as ``keras.layers.RNN`` does.
 
 The public arguments, outputs and weight layout are those of ``keras.layers.SimpleRNN/LSTM/GRU``,
-so weights move both ways with ``set_weights``.
+so weights move both ways with ``set_weights``. With ``stateful=True`` the final states of a call
+are kept in non-trainable variables (``layer.states``, one ``(batch, units)`` per state, untracked
+as in Keras so ``get_weights`` stays the same) and start the next call; they are assigned after
+the loop, which itself stays stateless.
 """
 
 from __future__ import annotations
 
 import keras
-from keras import ops
+from keras import ops, tree
+from keras.src.utils.tracking import no_automatic_dependency_tracking  # as keras.layers.RNN uses it
 
 from seq2seq.layers import loop
 from seq2seq.layers.cell import RecurrentCell
+
+USE_CUDNN_VALUES = ("auto", True, False)
+
+
+def check_use_cudnn(use_cudnn):
+    """Keras's validation of ``use_cudnn`` (``"auto"``, ``True`` or ``False``)."""
+    if use_cudnn not in USE_CUDNN_VALUES or not isinstance(use_cudnn, (bool, str)):
+        raise ValueError(
+            "Invalid value received for argument `use_cudnn`. Expected one of "
+            f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}"
+        )
+    return use_cudnn
 
 
 class Recurrent(keras.layers.Layer):
     """Runs a :class:`RecurrentCell` over a sequence.
 
-    Subclasses set ``cell_class`` and pass the cell arguments through ``cell_kwargs``.
+    Subclasses set ``cell_class`` and pass the cell arguments through ``cell_kwargs``; the
+    regularizers and constraints of the weights, common to every cell, are arguments here.
+    ``use_cudnn`` is an argument of ``LSTM`` and ``GRU`` only (``None`` here: not an argument of
+    the layer, as for Keras's ``SimpleRNN``). No fused (cuDNN) loop exists in this project, so
+    ``"auto"`` and ``False`` run our loop and ``True`` raises ``ValueError`` at call time, as
+    Keras does where it has no fused path.
 
     Call arguments:
         inputs: ``(batch, time, features)``.
@@ -53,6 +74,13 @@ class Recurrent(keras.layers.Layer):
         unroll: bool | int = False,
         zero_output_for_mask: bool = False,
         seed: int | None = None,
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        use_cudnn=None,
         cell_kwargs: dict | None = None,
         **kwargs,
     ):
@@ -60,24 +88,36 @@ class Recurrent(keras.layers.Layer):
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0.0 <= rate < 1.0:
                 raise ValueError(f"{name} must be in [0, 1). Received: {name}={rate}")
-        if stateful:
-            raise ValueError("stateful=True is not supported by seq2seq layers.")
         if not (isinstance(unroll, bool) or (isinstance(unroll, int) and unroll >= 1)):
             raise ValueError(f"unroll must be a bool or a positive int. Received: unroll={unroll}")
-        self.cell = self.cell_class(units, dtype=self.dtype_policy, name="cell", **(cell_kwargs or {}))
+        if use_cudnn is not None:
+            self.use_cudnn = check_use_cudnn(use_cudnn)
+        weight_kwargs = dict(
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+        )
+        self.cell = self.cell_class(
+            units, dtype=self.dtype_policy, name="cell", **weight_kwargs, **(cell_kwargs or {})
+        )
         self.units = units
         self.dropout = float(dropout)
         self.recurrent_dropout = float(recurrent_dropout)
         self.return_sequences = return_sequences
         self.return_state = return_state
         self.go_backwards = go_backwards
-        self.stateful = False
-        self.states = None  # no stateful mode; keras.layers.Bidirectional reads this attribute
+        self.stateful = bool(stateful)
+        self.states = None  # the state variables when stateful, created by build()
+        self._expected_batch_size = None
         self.unroll = unroll
         self.zero_output_for_mask = zero_output_for_mask
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True
+        self.input_spec = keras.InputSpec(ndim=3)
 
     # -- Keras layer protocol -------------------------------------------------------------------
 
@@ -87,6 +127,38 @@ class Recurrent(keras.layers.Layer):
 
     def build(self, sequences_shape, initial_state_shape=None):
         self.cell.build((sequences_shape[0], sequences_shape[-1]))
+        if self.stateful:
+            if self.states is not None:
+                self.reset_state()
+                return
+            if sequences_shape[0] is None:
+                raise ValueError(
+                    "When using `stateful=True` in a RNN, the batch size must be static. "
+                    f"Found dynamic batch size: sequence.shape={tuple(sequences_shape)}"
+                )
+            self._create_state_variables(sequences_shape[0])
+
+    @no_automatic_dependency_tracking
+    def _create_state_variables(self, batch_size: int):
+        """``self.states``: one ``(batch_size, size)`` zero variable per state, untracked (so not
+        in ``weights``), as ``keras.layers.RNN`` keeps them."""
+        self.states = [
+            keras.Variable(
+                ops.zeros((batch_size, size)), trainable=False, dtype=self.variable_dtype, name="rnn_state"
+            )
+            for size in self.state_size
+        ]
+        self._expected_batch_size = batch_size
+
+    def reset_state(self):
+        """Sets the states of a stateful layer back to zeros (a no-op before it is built)."""
+        if self.states is not None:
+            for state in self.states:
+                state.assign(ops.zeros_like(state.value))
+
+    def reset_states(self):
+        """Alias of :meth:`reset_state`, Keras's older name."""
+        self.reset_state()
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, time = sequences_shape[0], sequences_shape[1]
@@ -96,15 +168,38 @@ class Recurrent(keras.layers.Layer):
         return output_shape
 
     def compute_mask(self, inputs, mask=None):
+        mask = tree.flatten(mask)[0]  # the sequences' mask when the initial state has masks too
         output_mask = mask if self.return_sequences else None
         if self.return_state:
             return [output_mask] + [None for _ in self.state_size]
         return output_mask
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
+        # A fused (cuDNN) loop, if one lands, is tried here for use_cudnn "auto" and True; with
+        # none, True is refused as keras.layers.LSTM/GRU refuse it where they have none.
+        if getattr(self, "use_cudnn", None) is True:
+            raise ValueError(
+                "use_cudnn=True was specified, but cuDNN is not supported for this layer "
+                "configuration with this backend. Pass use_cudnn='auto' to fallback to a "
+                "non-cuDNN implementation."
+            )
+        if self.stateful:
+            batch_size = sequences.shape[0]
+            if batch_size is not None and batch_size != self._expected_batch_size:
+                raise ValueError(
+                    "If an RNN is stateful, the batch size of the input sequences must be the "
+                    f"same as the batch size of the initial state. Expected batch size: "
+                    f"{self._expected_batch_size}. Received batch size: {batch_size}"
+                )
+            if initial_state is None:
+                # A copy: on PyTorch the assignment below is in place, under the autograd graph.
+                initial_state = [ops.copy(state.value) for state in self.states]
         outputs, last_output, states, _ = self._run(
             sequences, initial_state=initial_state, mask=mask, training=training
         )
+        if self.stateful:
+            for variable, state in zip(self.states, states):
+                variable.assign(ops.cast(state, variable.dtype))
         output = outputs if self.return_sequences else last_output
         if self.return_state:
             return (output, *states)
@@ -118,9 +213,11 @@ class Recurrent(keras.layers.Layer):
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
             "seed": self.seed,
+            "activity_regularizer": keras.regularizers.serialize(self.activity_regularizer),
             **self.cell.cell_config(),
         }
         return {**super().get_config(), **config}

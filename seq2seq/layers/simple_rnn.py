@@ -32,7 +32,8 @@ class SimpleRNNCell(RecurrentCell):
 class SimpleRNN(Recurrent):
     """A simple RNN layer, drop-in for ``keras.layers.SimpleRNN``.
 
-    Arguments as :class:`seq2seq.layers.LSTM` without the gate options.
+    Arguments as :class:`seq2seq.layers.LSTM` without the gate options, ``use_cudnn`` and
+    ``implementation`` (as Keras's ``SimpleRNN``).
     Call: ``layer(inputs (B, T, D), mask=None, initial_state=None [h], training=None)``.
     """
 
