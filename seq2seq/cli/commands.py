@@ -8,3 +8,4 @@ from seq2seq.cli import chat  # noqa: F401
 from seq2seq.cli import corpora  # noqa: F401
 from seq2seq.cli import train  # noqa: F401
 from seq2seq.cli import translate  # noqa: F401
+from seq2seq.cli import ui  # noqa: F401
