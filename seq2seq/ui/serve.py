@@ -15,8 +15,11 @@ class NoModels(Seq2SeqError):
 
 
 def quiet_serving() -> None:
-    """No Python warnings and no HTTP access log in the terminal while the page serves."""
-    warnings.filterwarnings("ignore")
+    """No HTTP access log in the terminal while the page serves, and none of the warnings that
+    Gradio's own code raises about its dependencies (pandas deprecations in its queue, event
+    loops it leaves to the garbage collector). Warnings from our code still show."""
+    warnings.filterwarnings("ignore", module=r"gradio(\.|$)")
+    warnings.filterwarnings("ignore", category=ResourceWarning, message="unclosed event loop")
     for name in ("httpx", "uvicorn.access", "gradio_client"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
