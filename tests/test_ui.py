@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from ui_models import Server, train_chatbot, train_translator
+from ui_models import Server, tiny_models  # noqa: F401  (a session fixture)
 
 from seq2seq.chat.conversation import context_source
 from seq2seq.cli import main
@@ -27,9 +27,8 @@ GREEDY = DecodingOptions(method="greedy")
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ui-models")
-    return {"chat": train_chatbot(folder, "gru"), "lstm": train_translator(folder, "lstm")}
+def models(tiny_models):
+    return tiny_models  # "chat": an LSTM chatbot (context_turns 2); "translator": a GRU translator
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +58,10 @@ def test_the_shipped_translator_is_a_translation_model():
 
 def test_discover_lists_checkpoint_folders_chat_first_once_each(models, tmp_path):
     (tmp_path / "not-a-checkpoint").mkdir()
-    listed = discover([models["chat"], models["lstm"], models["chat"]], folder=tmp_path)
+    listed = discover([models["translator"], models["chat"], models["chat"]], folder=tmp_path)
     assert [(m.name, m.kind, m.context_turns) for m in listed] == [
-        ("chatbot-gru", CHAT, 2), ("reverse-lstm", TRANSLATION, 1)]
-    assert [m.name for m in discover([], folder=models["chat"].parent)] == ["chatbot-gru", "reverse-lstm"]
+        ("chatbot-lstm", CHAT, 2), ("reverse-gru", TRANSLATION, 1)]
+    assert [m.name for m in discover([], folder=models["chat"].parent)] == ["chatbot-lstm", "reverse-gru"]
 
 
 def test_the_cache_loads_a_model_once_for_many_threads(monkeypatch, tmp_path):
@@ -202,8 +201,8 @@ def reference_gates(cell, embedded):
     return {name: np.stack([row[name] for row in rows]) for name in rows[0]}
 
 
-@pytest.mark.parametrize("name, gates", [("lstm", ["input_gate", "forget_gate", "output_gate", "cell_state"]),
-                                         ("chat", ["update_gate", "reset_gate"])])
+@pytest.mark.parametrize("name, gates", [("chat", ["input_gate", "forget_gate", "output_gate", "cell_state"]),
+                                         ("translator", ["update_gate", "reset_gate"])])
 def test_the_gates_shown_are_the_cells_own_numbers(models, cache, name, gates):
     from seq2seq.ui.inside import encoder_gates, source_ids
 
@@ -222,7 +221,7 @@ def test_the_gates_shown_are_the_cells_own_numbers(models, cache, name, gates):
 def test_greedy_output_is_the_top_candidate_at_every_step(models, cache):
     from seq2seq.ui.inside import look_inside
 
-    translator, _ = cache.get(models["lstm"])
+    translator, _ = cache.get(models["translator"])
     report, output, steps = look_inside(translator, "a b c d")
     assert [s.chosen for s in steps] == [*output.pieces, translator.tokenizer.target_piece(3)]
     capped = len(output.pieces) >= GREEDY.cap(len(report.pieces))
@@ -238,7 +237,7 @@ def test_the_gate_figures_have_one_heatmap_per_gate(models, cache):
     from seq2seq.ui.figures import gates_figure
     from seq2seq.ui.inside import encoder_gates
 
-    report = encoder_gates(cache.get(models["lstm"])[0], "a b c")
+    report = encoder_gates(cache.get(models["chat"])[0], "a b c")
     each = gates_figure(report)
     assert [a.get_title() for a in each.axes if a.get_title()] == ["input gate", "forget gate", "output gate", "cell state"]
     averaged = gates_figure(report, averaged=True)
@@ -285,7 +284,7 @@ def _port():
 
 @pytest.fixture(scope="module")
 def server(models, tmp_path_factory):
-    running = Server([models["chat"], models["lstm"]], tmp_path_factory.mktemp("server"))
+    running = Server([models["chat"], models["translator"]], tmp_path_factory.mktemp("server"))
     yield running
     running.stop()
 
@@ -297,7 +296,7 @@ def client(server):
 
 
 def test_the_banner_gives_the_local_address(server):
-    assert f"open {server.url}" in server.banner and "chatbot-gru (chat)" in server.banner
+    assert f"open {server.url}" in server.banner and "chatbot-lstm (chat)" in server.banner
 
 
 def test_chat_on_the_api_answers_with_the_reply_text(server, models, cache):
@@ -319,7 +318,7 @@ def test_two_clients_keep_separate_histories(server, models, cache):
 
 
 def test_translate_on_the_api_answers_with_the_translation(server, models, cache):
-    translator, _ = cache.get(models["lstm"])
+    translator, _ = cache.get(models["translator"])
     beam = respond.TRANSLATION_DEFAULTS
     text = client(server).predict("a b c d", api_name="/translate")
     assert text == translator.translate(["a b c d"], beam)[0].text

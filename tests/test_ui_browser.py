@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_models import Server, train_chatbot
+from ui_models import Server, tiny_models  # noqa: F401  (a session fixture)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -21,9 +21,8 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    chatbot = train_chatbot(tmp_path_factory.mktemp("browser-models"), "lstm")
-    running = Server([chatbot], tmp_path_factory.mktemp("browser-server"))
+def server(tiny_models, tmp_path_factory):
+    running = Server([tiny_models["chat"]], tmp_path_factory.mktemp("browser-server"))  # an LSTM chatbot
     yield running
     running.stop()
 
@@ -70,3 +69,5 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     assert heatmap.first.bounding_box()["height"] > 100
     assert page.get_by_text("Forget gate: how much").is_visible()
     screenshot(page, tmp_path, "ui-inside.png")
+    log = server.stderr()
+    assert "Warning" not in log and "Traceback" not in log, log

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from toy_tasks import reverse_pairs, write_tsv
 
@@ -43,6 +44,13 @@ def train_translator(folder: Path, cell: str = "lstm") -> Path:
     out = folder / f"reverse-{cell}"
     train("--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", "--cell", cell)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """Trained once per test session: an LSTM chatbot and a GRU translator."""
+    folder = tmp_path_factory.mktemp("ui-models")
+    return {"chat": train_chatbot(folder, "lstm"), "translator": train_translator(folder, "gru")}
 
 
 def free_port() -> int:

@@ -134,6 +134,9 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         gr.Markdown(f"# {TITLE}\n{HELP}")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
+                if not any(m.kind == CHAT for m in models):
+                    gr.Markdown("*No chat model was found (none in `checkpoints/`, none given with "
+                                "`--checkpoint`): the replies below come from a translation model.*")
                 chat_model = gr.Dropdown(chat_choices, value=chat_choices[0][1], label="model")
                 chatbot = gr.Chatbot(label="conversation", height=380)
                 with gr.Row():
