@@ -85,6 +85,12 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     def show(turns):
         return respond.turns_to_messages(turns), ""
 
+    def pending(message, turns):
+        """The user's message on screen at once, while the reply is decoded."""
+        if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
+            return respond.turns_to_messages(turns or [])
+        return respond.turns_to_messages([*(turns or []), message])
+
     # -- translate ---------------------------------------------------------------------------------
 
     def translate(text, model, method, temperature, top_k, top_p, beam):
@@ -151,9 +157,10 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 reply = gr.Textbox(visible=False, label="reply")
                 inputs = [message, turns, chat_model, *chat_settings]
                 for trigger, name in ((message.submit, "chat"), (send.click, "chat_button")):
-                    trigger(chat, inputs, [reply, turns], api_name=name, concurrency_limit=CONCURRENCY,
-                            api_visibility="public" if name == "chat" else "private",
-                            ).then(show, turns, [chatbot, message], api_visibility="private")
+                    trigger(pending, [message, turns], chatbot, api_visibility="private", queue=False).then(
+                        chat, inputs, [reply, turns], api_name=name, concurrency_limit=CONCURRENCY,
+                        api_visibility="public" if name == "chat" else "private",
+                    ).then(show, turns, [chatbot, message], api_visibility="private")
                 clear.click(lambda: ([], [], ""), None, [chatbot, turns, message], api_visibility="private")
                 chat_model.change(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
 
