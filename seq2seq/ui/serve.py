@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 786
     the page opens, the others on first use.
     """
     quiet_serving()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # a local tool reports nothing home
     models = discover(list(checkpoints), folder)
     if not models:
         from seq2seq import shipped
