@@ -9,3 +9,4 @@ from seq2seq.cli import corpora  # noqa: F401
 from seq2seq.cli import lab  # noqa: F401
 from seq2seq.cli import train  # noqa: F401
 from seq2seq.cli import translate  # noqa: F401
+from seq2seq.cli import ui  # noqa: F401

@@ -216,6 +216,10 @@ class Tokenizer:
         """The target piece of one id."""
         return self._target.id_to_piece(int(piece_id))
 
+    def target_piece_id(self, piece: str) -> int:
+        """The id of one target piece (``UNK_ID`` for a piece outside the vocabulary)."""
+        return int(self._target.piece_to_id(piece))
+
     def source_pieces(self, text: str) -> list[str]:
         """The source pieces of one text, for inspection (``['▁A', '▁man', ...]``)."""
         return self._source.encode(text, out_type=str)

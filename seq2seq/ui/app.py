@@ -1,0 +1,201 @@
+"""The page: ``build_demo(models, cache, decoder) -> gr.Blocks`` with three tabs.
+
+- Chat: a conversation per browser session (its turns live in a ``gr.State``), decoding settings,
+  example prompts, a clear button. API: ``/chat`` (message -> reply text).
+- Translate: text in, translation and its attention heatmap out. API: ``/translate``.
+- Inside the model: the encoder's gates at every input piece and the decoder's five most probable
+  next pieces at every output step.
+
+Every event calls the plain functions of ``respond`` and ``inside``; model calls go through one
+``BatchingDecoder``, so simultaneous requests are decoded together.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from seq2seq.ui import respond
+from seq2seq.ui.batching import BatchingDecoder
+from seq2seq.ui.inside import MEANING, SHOWN, candidates_table, look_inside
+from seq2seq.ui.models import CHAT, TRANSLATION, ModelCache, ModelInfo
+
+TITLE = "seq2seq: chat with, translate with and look inside a recurrent encoder-decoder"
+HELP = (
+    "A recurrent encoder-decoder (LSTM or GRU with attention) trained by the `seq2seq` toolkit. "
+    "**Chat** talks with a dialogue model: it reads the last turns of the conversation, as it did in "
+    "training. **Translate** shows which source pieces each output piece attended to. **Inside the "
+    "model** shows the encoder's gates opening and closing at every piece of your sentence, and the "
+    f"decoder's five best guesses at every step. Inputs are limited to {respond.MAX_INPUT_CHARS:,} characters."
+)
+CHAT_EXAMPLES = ["hi, how are you?", "what do you like to do on weekends?", "do you have any pets?",
+                 "what is your favorite food?"]
+TRANSLATE_EXAMPLES = ["Ein Hund rennt über eine grüne Wiese.", "Zwei Männer spielen Fußball im Park.",
+                      "Eine Frau liest ein Buch am Strand."]
+METHODS = list(respond.METHOD_NAMES)
+CONCURRENCY = 32  # requests of one event running at once (they wait together in the batching queue)
+
+
+def _choices(models: list[ModelInfo], kind: str | None) -> list[tuple[str, str]]:
+    """Dropdown choices ``(label, path)``: the models of ``kind`` (all when there are none)."""
+    chosen = [m for m in models if kind is None or m.kind == kind] or models
+    return [(m.label, str(m.path)) for m in chosen]
+
+
+def _settings(method: str, temperature: float, top_k: int, top_p: float, beam: int):
+    with gr.Accordion("Decoding settings", open=False):
+        gr.Markdown("*Sampling* picks each piece at random among the likeliest (varied replies); *greedy* "
+                    "takes the likeliest piece; *beam search* keeps several candidate outputs and returns the best.")
+        components = [
+            gr.Radio(METHODS, value=method, label="method"),
+            gr.Slider(0.1, 2.0, value=temperature, step=0.05, label="temperature (sampling: lower is safer)"),
+            gr.Slider(0, 100, value=top_k, step=1, label="top-k (sampling; 0: no limit)"),
+            gr.Slider(0.05, 1.0, value=top_p, step=0.05, label="top-p (sampling: the smallest set of this probability)"),
+            gr.Slider(1, 10, value=beam, step=1, label="beam width (beam search)"),
+        ]
+    return components
+
+
+def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
+               decoder: BatchingDecoder | None = None) -> gr.Blocks:
+    """The page over ``models`` (at least one), loading each through ``cache`` once."""
+    if not models:
+        raise ValueError("build_demo needs at least one model")
+    cache = cache or ModelCache()
+    decoder = decoder or BatchingDecoder()
+    by_path = {str(m.path): m for m in models}
+
+    def load(model: str):
+        if model not in by_path:
+            raise gr.Error(f"Unknown model {model!r}; pick one from the list.")
+        return by_path[model], cache.get(model)[0]
+
+    def user_error(error: Exception) -> gr.Error:
+        return gr.Error(str(error), print_exception=False)
+
+    # -- chat --------------------------------------------------------------------------------------
+
+    def chat(message, turns, model, method, temperature, top_k, top_p, beam):
+        info, translator = load(model)
+        try:
+            options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
+            return respond.chat_reply(decoder, translator, info.context_turns, turns or [], message or "", options)
+        except (respond.InputTooLong, ValueError) as error:
+            raise user_error(error) from None
+
+    def show(turns):
+        return respond.turns_to_messages(turns), ""
+
+    def pending(message, turns):
+        """The user's message on screen at once, while the reply is decoded."""
+        if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
+            return respond.turns_to_messages(turns or [])
+        return respond.turns_to_messages([*(turns or []), message])
+
+    # -- translate ---------------------------------------------------------------------------------
+
+    def translate(text, model, method, temperature, top_k, top_p, beam):
+        _, translator = load(model)
+        try:
+            options = respond.decoding_options(respond.TRANSLATION_DEFAULTS, method, temperature, top_k, top_p, beam)
+            output = respond.translate_text(decoder, translator, text or "", options)
+        except (respond.InputTooLong, ValueError) as error:
+            raise user_error(error) from None
+        return ("" if output is None else output.text), output
+
+    def attention(output):
+        if output is None or not output.source_pieces:
+            return None
+        from seq2seq.decoding.plot import attention_figure
+
+        return attention_figure(output)
+
+    # -- inside ------------------------------------------------------------------------------------
+
+    def inside(text, model, averaged):
+        from seq2seq.ui.figures import gates_figure
+
+        info, translator = load(model)
+        try:
+            respond.check_length(text or "")
+        except respond.InputTooLong as error:
+            raise user_error(error) from None
+        source = text or ""
+        if info.kind == CHAT:
+            from seq2seq.chat.conversation import context_source
+
+            source = context_source([source], info.context_turns)
+        report, output, steps = look_inside(translator, source, lock=decoder.lock)
+        meanings = "\n".join(f"- {MEANING[name]}" for name in SHOWN[report.cell])
+        if not report.pieces:
+            return None, f"Type a sentence to see the gates of this {report.cell.upper()}.", "", []
+        figure = gates_figure(report, averaged=averaged == "average over units")
+        caption = (f"**{report.cell.upper()}**: one heatmap row per input piece; "
+                   f"each column a unit (or the mean over units).\n\n{meanings}")
+        return figure, caption, f"Greedy output: **{output.text or '(empty)'}**", candidates_table(steps)
+
+    # -- the page ----------------------------------------------------------------------------------
+
+    chat_choices, translate_choices, all_choices = _choices(models, CHAT), _choices(models, TRANSLATION), _choices(models, None)
+    with gr.Blocks(title="seq2seq") as demo:
+        gr.Markdown(f"# {TITLE}\n{HELP}")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                if not any(m.kind == CHAT for m in models):
+                    gr.Markdown("*No chat model was found (none in `checkpoints/`, none given with "
+                                "`--checkpoint`): the replies below come from a translation model.*")
+                chat_model = gr.Dropdown(chat_choices, value=chat_choices[0][1], label="model")
+                chatbot = gr.Chatbot(label="conversation", height=380)
+                with gr.Row():
+                    message = gr.Textbox(placeholder="Say something and press Enter", show_label=False, scale=5,
+                                         elem_id="chat-message")
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
+                    clear = gr.Button("Clear", scale=1)
+                gr.Examples(CHAT_EXAMPLES, inputs=message, label="examples")
+                chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
+                                          respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam)
+                turns = gr.State([])
+                reply = gr.Textbox(visible=False, label="reply")
+                inputs = [message, turns, chat_model, *chat_settings]
+                for trigger, name in ((message.submit, "chat"), (send.click, "chat_button")):
+                    trigger(pending, [message, turns], chatbot, api_visibility="private", queue=False).then(
+                        chat, inputs, [reply, turns], api_name=name, concurrency_limit=CONCURRENCY,
+                        api_visibility="public" if name == "chat" else "private",
+                    ).then(show, turns, [chatbot, message], api_visibility="private")
+                clear.click(lambda: ([], [], ""), None, [chatbot, turns, message], api_visibility="private")
+                chat_model.change(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
+
+            with gr.Tab("Translate", id="translate"):
+                translate_model = gr.Dropdown(translate_choices, value=translate_choices[0][1], label="model")
+                with gr.Row():
+                    source = gr.Textbox(label="source", lines=3, scale=1)
+                    target = gr.Textbox(label="translation", lines=3, scale=1)
+                translate_button = gr.Button("Translate", variant="primary")
+                gr.Examples(TRANSLATE_EXAMPLES, inputs=source, label="examples")
+                translate_settings = _settings("beam search", 1.0, 0, 1.0, respond.TRANSLATION_DEFAULTS.beam)
+                heatmap = gr.Plot(label="attention: which source pieces each output piece looked at")
+                last_output = gr.State(None)
+                for trigger, name in ((translate_button.click, "translate"), (source.submit, "translate_enter")):
+                    trigger(translate, [source, translate_model, *translate_settings], [target, last_output],
+                            api_name=name, concurrency_limit=CONCURRENCY,
+                            api_visibility="public" if name == "translate" else "private",
+                            ).then(attention, last_output, heatmap, api_visibility="private")
+
+            with gr.Tab("Inside the model", id="inside"):
+                inside_model = gr.Dropdown(all_choices, value=all_choices[0][1], label="model")
+                with gr.Row():
+                    sentence = gr.Textbox(label="sentence", placeholder="Type a sentence and press Enter", scale=4,
+                                          elem_id="inside-sentence")
+                    view = gr.Radio(["each unit", "average over units"], value="average over units", label="show",
+                                    scale=2)
+                look = gr.Button("Look inside", variant="primary", elem_id="inside-look")
+                caption = gr.Markdown()
+                gates = gr.Plot(label="encoder gates per input piece", elem_id="inside-gates")
+                output_line = gr.Markdown()
+                table = gr.Dataframe(headers=["step", "output piece", "1st", "2nd", "3rd", "4th", "5th"],
+                                     label="the decoder's five most probable next pieces at each step",
+                                     interactive=False, wrap=True)
+                for trigger in (look.click, sentence.submit, view.change):
+                    trigger(inside, [sentence, inside_model, view], [gates, caption, output_line, table],
+                            api_visibility="private", concurrency_limit=4)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
+    return demo

@@ -1,0 +1,133 @@
+"""Inside the model: the encoder's gates at every input piece, and the decoder's next-piece choices.
+
+``encoder_gates`` runs the encoder's first recurrent layer (its forward direction when the encoder
+is bidirectional) over one sentence through the layer's own step function
+(``Recurrent.gate_activations``), so the numbers shown are the ones the model computes.
+``next_piece_candidates`` teacher-forces an output through the whole model,
+``model((source_ids, [BOS] + output_ids))``, and keeps the most probable pieces of every step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seq2seq.corpora.text import normalize_text
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID
+
+SHOWN = {  # the activations the page draws for each cell, in this order
+    "lstm": ("input_gate", "forget_gate", "output_gate", "cell_state"),
+    "gru": ("update_gate", "reset_gate"),
+    "rnn": ("hidden_state",),
+}
+MEANING = {  # one plain sentence per activation: what it decides
+    "input_gate": "Input gate: how much of the new candidate memory this piece writes into the cell (1 = write it all, 0 = write nothing).",
+    "forget_gate": "Forget gate: how much of the cell's memory survives from the previous piece (1 = keep it all, 0 = forget it).",
+    "output_gate": "Output gate: how much of the cell's memory is shown in the hidden state, the layer's output (1 = show it all).",
+    "cell_state": "Cell state (not a gate): the memory the LSTM carries from piece to piece; it can be any sign and grow beyond 1.",
+    "update_gate": "Update gate: how much of the previous hidden state is kept instead of the new candidate (1 = keep the old, 0 = take the new).",
+    "reset_gate": "Reset gate: how much of the previous hidden state the new candidate may look at (0 = ignore the past, start afresh).",
+    "hidden_state": "Hidden state: a simple RNN has no gates; this is what it passes from piece to piece.",
+}
+TOP_K = 5  # next-piece candidates per output step
+
+
+@dataclass
+class GateReport:
+    """The gates of one sentence."""
+
+    cell: str  # "lstm" | "gru" | "rnn"
+    pieces: list[str]  # the source pieces, one heatmap row each
+    gates: dict[str, np.ndarray]  # name -> (pieces, units), in the order of SHOWN[cell]
+    direction: str  # "forward" when the encoder is bidirectional, else ""
+
+    def averaged(self) -> np.ndarray:
+        """``(pieces, gates)``: each gate's mean over the units."""
+        return np.stack([value.mean(axis=-1) for value in self.gates.values()], axis=-1)
+
+
+@dataclass
+class StepCandidates:
+    """One output step: the piece the output has there, and the model's most probable ones."""
+
+    step: int  # 1-based
+    chosen: str  # the output's piece at this step ("</s>" for the end)
+    candidates: list[tuple[str, float]]  # (piece, probability), most probable first
+
+
+def source_ids(translator, text: str) -> list[int]:
+    """The ids the encoder reads for ``text`` (normalized, encoded, cut as in decoding)."""
+    encoded, _ = translator.encode([normalize_text(text)])
+    return encoded[0]
+
+
+def encoder_gates(translator, text: str) -> GateReport:
+    """The gates of the encoder's first recurrent layer at every piece of ``text``."""
+    model, tokenizer = translator.model, translator.tokenizer
+    ids = source_ids(translator, text)
+    cell = model.config.cell
+    if not ids:
+        return GateReport(cell=cell, pieces=[], gates={name: np.zeros((0, model.config.units)) for name in SHOWN[cell]},
+                          direction="")
+    embedded = model.encoder.embedding(np.asarray([ids], dtype="int32"))  # (1, S, E)
+    layer = model.encoder.rnns[0]
+    bidirectional = hasattr(layer, "forward_layer")
+    if bidirectional:
+        layer = layer.forward_layer
+    activations = layer.gate_activations(embedded)  # name -> (1, S, U)
+    return GateReport(
+        cell=cell,
+        pieces=[tokenizer.source_piece(i) for i in ids],
+        gates={name: np.asarray(activations[name][0], dtype="float32") for name in SHOWN[cell]},
+        direction="forward" if bidirectional else "",
+    )
+
+
+def next_piece_candidates(translator, source: list[int], output: list[int], k: int = TOP_K) -> list[StepCandidates]:
+    """The ``k`` most probable next pieces at each step of ``output`` (its end included).
+
+    Args:
+        source: the source ids (non-empty).
+        output: the output's piece ids, without BOS and EOS.
+    """
+    from keras import ops
+
+    model, tokenizer = translator.model, translator.tokenizer
+    decoder_input = np.asarray([[BOS_ID, *output]], dtype="int32")  # (1, T + 1)
+    logits = model((np.asarray([source], dtype="int32"), decoder_input), training=False)  # (1, T + 1, V)
+    probabilities = ops.convert_to_numpy(ops.softmax(ops.cast(logits, "float32"), axis=-1))[0]  # (T + 1, V)
+    chosen = [*output, EOS_ID]
+    steps = []
+    for t, distribution in enumerate(probabilities):
+        top = np.argsort(-distribution, kind="stable")[:k]
+        steps.append(StepCandidates(
+            step=t + 1,
+            chosen=tokenizer.target_piece(chosen[t]),
+            candidates=[(tokenizer.target_piece(int(i)), float(distribution[i])) for i in top],
+        ))
+    return steps
+
+
+def look_inside(translator, text: str, lock=None):
+    """``(GateReport, greedy Output, [StepCandidates])`` for ``text``; None-s for an empty text.
+
+    ``lock``: held while the model runs (the app's ``BatchingDecoder.lock``).
+    """
+    from contextlib import nullcontext
+
+    from seq2seq.decoding.options import DecodingOptions
+
+    with lock or nullcontext():
+        report = encoder_gates(translator, text)
+        if not report.pieces:
+            return report, None, []
+        output = translator.translate([text], DecodingOptions(method="greedy"), batch_size=1)[0]
+        output_ids = [translator.tokenizer.target_piece_id(piece) for piece in output.pieces]
+        steps = next_piece_candidates(translator, source_ids(translator, text), output_ids)
+    return report, output, steps
+
+
+def candidates_table(steps: list[StepCandidates]) -> list[list[str]]:
+    """Rows for the page's table: step, the output's piece, then ``piece  probability`` k times."""
+    return [[str(s.step), s.chosen, *(f"{piece}  {p:.1%}" for piece, p in s.candidates)] for s in steps]

@@ -1,0 +1,100 @@
+"""The checkpoints the app offers, chat or translation, each loaded once for every session.
+
+A checkpoint is a chat model when it was trained on dialogues: its config's ``data.corpora``
+name a dialogue kind (``chitchat``, ``chatterbot``) or its ``data.context_turns`` is above 1
+(a dialogue corpus with context). Everything else translates.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from seq2seq import shipped
+
+DIALOGUE_KINDS = ("chitchat", "chatterbot")
+CHAT, TRANSLATION = "chat", "translation"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One checkpoint folder as the picker shows it."""
+
+    name: str  # the folder's name
+    path: Path
+    kind: str  # CHAT | TRANSLATION
+    context_turns: int  # turns of history a chat model's source holds
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+def model_kind(config: dict) -> str:
+    """``CHAT`` or ``TRANSLATION`` for a checkpoint's ``config.json`` (a dict)."""
+    data = config.get("data", {})
+    kinds = {str(spec).split(":", 1)[0] for spec in data.get("corpora", [])}
+    if kinds & set(DIALOGUE_KINDS) or data.get("context_turns", 1) > 1:
+        return CHAT
+    return TRANSLATION
+
+
+def describe(path: Path) -> ModelInfo | None:
+    """The ``ModelInfo`` of a checkpoint folder, or None when it holds no readable config."""
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (path / "model.keras").is_file():
+        return None
+    context_turns = int(config.get("data", {}).get("context_turns", 1))
+    return ModelInfo(name=path.name, path=path, kind=model_kind(config), context_turns=context_turns)
+
+
+def discover(extra: list[Path] = (), folder: Path | None = None) -> list[ModelInfo]:
+    """The checkpoint folders in ``folder`` (default: the shipped ones), then ``extra``.
+
+    Chat models first (the shipped chatbot first of all), then translation models; a folder
+    given twice is listed once.
+    """
+    folder = shipped.checkpoints_dir() if folder is None else folder
+    candidates = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    seen, found = set(), []
+    for path in [*candidates, *map(Path, extra)]:
+        key = path.resolve()
+        info = describe(path)
+        if info is not None and key not in seen:
+            seen.add(key)
+            found.append(info)
+    return sorted(found, key=lambda m: (m.kind != CHAT, m.name != shipped.CHATBOT, m.name != shipped.TRANSLATOR))
+
+
+class ModelCache:
+    """Loads each checkpoint once and keeps it; safe to call from many threads at once.
+
+    ``get(path)`` -> ``(Translator, Checkpoint)``. One lock per folder, so loading one model
+    does not hold back requests to another that is already loaded.
+    """
+
+    def __init__(self):
+        self._loaded: dict[Path, tuple] = {}
+        self._locks: dict[Path, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, path: str | Path):
+        key = Path(path).resolve()
+        if key in self._loaded:
+            return self._loaded[key]
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._loaded:
+                from seq2seq.cli.translate import load_translator
+
+                self._loaded[key] = load_translator(key)
+            return self._loaded[key]
+
+    def __contains__(self, path) -> bool:
+        return Path(path).resolve() in self._loaded

@@ -1,0 +1,90 @@
+"""Chat and translate as plain functions: text and settings in, text (and the decoding) out.
+
+The page and its API call these; they know nothing of Gradio. A conversation is the list of its
+turns so far (user, model, user, ...), kept per browser session by the page; the source of the
+next reply is built from it as in training (``seq2seq.chat.conversation.context_source``).
+"""
+
+from __future__ import annotations
+
+from seq2seq.chat.conversation import context_source
+from seq2seq.corpora.text import normalize_text
+from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS, DecodingOptions
+from seq2seq.errors import Seq2SeqError
+
+MAX_INPUT_CHARS = 2_000  # longer inputs get a message, not a decoding
+METHOD_NAMES = {"sampling": "sample", "greedy": "greedy", "beam search": "beam"}  # page label -> method
+
+
+class InputTooLong(Seq2SeqError, ValueError):
+    """A message or sentence longer than ``MAX_INPUT_CHARS``."""
+
+
+def check_length(text: str) -> None:
+    """Raise ``InputTooLong`` with one line the user can act on."""
+    if len(text) > MAX_INPUT_CHARS:
+        raise InputTooLong(
+            f"Your text is {len(text):,} characters long; the limit is {MAX_INPUT_CHARS:,}. "
+            "Please shorten it."
+        )
+
+
+def decoding_options(
+    base: DecodingOptions, method: str, temperature: float, top_k: int, top_p: float, beam: int
+) -> DecodingOptions:
+    """``base`` (``CHAT_DEFAULTS`` or ``TRANSLATION_DEFAULTS``) with the page's settings.
+
+    ``method`` is a page label (``sampling``, ``greedy``, ``beam search``) or a method name.
+    """
+    method = METHOD_NAMES.get(method, method)
+    return base.replace(
+        method=method, temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), beam=int(beam), n_best=1
+    )
+
+
+def chat_options(method="sampling", temperature=None, top_k=None, top_p=None, beam=None) -> DecodingOptions:
+    """The chat defaults with whichever settings are given."""
+    d = CHAT_DEFAULTS
+    return decoding_options(d, method, temperature or d.temperature, top_k if top_k is not None else d.top_k,
+                            top_p or d.top_p, beam or d.beam)
+
+
+def translation_options(method="beam search", temperature=None, top_k=None, top_p=None, beam=None) -> DecodingOptions:
+    """The translation defaults with whichever settings are given."""
+    d = TRANSLATION_DEFAULTS
+    return decoding_options(d, method, temperature or d.temperature, top_k if top_k is not None else d.top_k,
+                            top_p or d.top_p, beam or d.beam)
+
+
+def chat_reply(decoder, translator, context_turns: int, turns: list[str], message: str,
+               options: DecodingOptions) -> tuple[str, list[str]]:
+    """The model's reply to ``message`` after ``turns``, and the turns with both added.
+
+    Args:
+        decoder: a ``BatchingDecoder`` (or anything with its ``decode``).
+        translator: the chat checkpoint's ``Translator``.
+        context_turns: the checkpoint's ``data.context_turns``.
+
+    A message that normalizes to nothing (empty, spaces, control characters) gets an empty reply
+    and leaves the turns alone; one over ``MAX_INPUT_CHARS`` raises ``InputTooLong``.
+    """
+    check_length(message)
+    if not normalize_text(message):
+        return "", list(turns)
+    source = context_source([*turns, message], context_turns)
+    reply = decoder.decode(translator, source, options).text
+    return reply, [*turns, message, reply]
+
+
+def translate_text(decoder, translator, text: str, options: DecodingOptions):
+    """The ``Output`` of ``text`` (with its attention matrix), or None for an empty text."""
+    check_length(text)
+    if not normalize_text(text):
+        return None
+    return decoder.decode(translator, text, options, attention=True)
+
+
+def turns_to_messages(turns: list[str]) -> list[dict]:
+    """Turns (user first, alternating) as the chat window's ``{"role", "content"}`` messages."""
+    roles = ("user", "assistant")
+    return [{"role": roles[i % 2], "content": turn if turn else "…"} for i, turn in enumerate(turns)]

@@ -1,0 +1,62 @@
+"""What ``seq2seq ui`` runs: find the models, load the first, build the page, serve it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+from seq2seq.errors import Seq2SeqError
+from seq2seq.ui.models import ModelCache, discover
+
+
+class NoModels(Seq2SeqError):
+    """No checkpoint folder to offer."""
+
+
+def quiet_serving() -> None:
+    """No HTTP access log in the terminal while the page serves, and none of the warnings that
+    Gradio's own code raises about its dependencies (pandas deprecations in its queue, event
+    loops it leaves to the garbage collector). Warnings from our code still show."""
+    warnings.filterwarnings("ignore", module=r"gradio(\.|$)")
+    warnings.filterwarnings("ignore", category=ResourceWarning, message="unclosed event loop")
+    for name in ("httpx", "uvicorn.access", "gradio_client"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 7860,
+          auth: tuple[str, str] | None = None, share: bool = False, block: bool = True,
+          folder: Path | None = None):
+    """Serve the page; returns the running ``gr.Blocks`` when ``block`` is False.
+
+    The shipped checkpoints (``folder``, default ``seq2seq.shipped.checkpoints_dir()``) and
+    ``checkpoints`` are offered; the first (the shipped chatbot if there is one) is loaded before
+    the page opens, the others on first use.
+    """
+    quiet_serving()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # a local tool reports nothing home
+    models = discover(list(checkpoints), folder)
+    if not models:
+        from seq2seq import shipped
+
+        raise NoModels(f"no checkpoint in {shipped.checkpoints_dir()}; give one with --checkpoint DIR")
+    from seq2seq.ui.app import build_demo
+
+    cache = ModelCache()
+    cache.get(models[0].path)
+    demo = build_demo(models, cache)
+    demo.launch(server_name=host, server_port=port, auth=auth, share=share, prevent_thread_lock=True,
+                quiet=True, show_error=True, footer_links=[])
+    print(f"seq2seq ui: open {demo.local_url} in a browser "
+          f"({', '.join(m.label for m in models)}); Ctrl-C stops it.", flush=True)
+    if share and demo.share_url:
+        print(f"public address: {demo.share_url}", flush=True)
+    if block:
+        try:
+            demo.block_thread()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            demo.close()
+    return demo
