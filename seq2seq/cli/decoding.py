@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from seq2seq.decoding.options import DecodingOptions
+from seq2seq.corpora.lines import decode_lines, read_lines
 from seq2seq.errors import ConfigError, DataError
 
 
@@ -76,34 +77,24 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
 _KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat_ngram", "max_len")
 
 
-def read_lines(raw: bytes, name: str, skip_bad_lines: bool) -> tuple[list[str | None], int]:
-    """The lines of ``raw`` (UTF-8) as text; an undecodable line is an error naming
-    ``name:LINE``, or with ``skip_bad_lines`` ``None`` (counted)."""
-    lines: list[str | None] = []
-    bad = 0
-    for number, line in enumerate(raw.splitlines(), start=1):
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            if not skip_bad_lines:
-                raise DataError("invalid UTF-8 (use --skip-bad-lines to skip such lines)", name, number) from None
-            lines.append(None)
-            bad += 1
-    return lines, bad
-
-
 def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
-    """Texts from the arguments, else the lines of ``input_file``, else of standard input."""
+    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too), else of stdin.
+
+    A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``), or
+    with ``skip_bad_lines`` becomes ``None`` and is counted. Returns ``(lines, bad lines)``.
+    """
     if texts:
         return list(texts), 0
+    bad: list[DataError] = []
+
+    def on_bad_line(error: DataError) -> None:
+        if not skip_bad_lines:
+            raise DataError(f"{error} (--skip-bad-lines turns such lines into empty ones)") from None
+        bad.append(error)
+
     if input_file is not None:
-        try:
-            raw = input_file.read_bytes()
-        except FileNotFoundError:
-            raise DataError("file not found", str(input_file)) from None
-        except IsADirectoryError:
-            raise DataError("is a directory, expected a file", str(input_file)) from None
-        except PermissionError:
-            raise DataError("permission denied", str(input_file)) from None
-        return read_lines(raw, str(input_file), skip_bad_lines)
-    return read_lines(click.get_binary_stream("stdin").read(), "stdin", skip_bad_lines)
+        numbered = read_lines(input_file, on_bad_line)
+    else:
+        stdin = click.get_binary_stream("stdin")
+        numbered = decode_lines(stdin.read().splitlines(keepends=True), 1, Path("stdin"), on_bad_line)
+    return [text for _, text in numbered], len(bad)
