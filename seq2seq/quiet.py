@@ -32,6 +32,8 @@ _HARMLESS_ERRORS = (
     "Unable to register cuFFT factory",
     "Unable to register cuBLAS factory",
 )
+# Lines that continue a dropped record (absl messages may span lines).
+_CONTINUATIONS = ("To enable the following instructions",)
 
 
 def is_chatter(line: str) -> bool:
@@ -76,8 +78,9 @@ def filter_native_stderr() -> None:
 
 
 def _forward(read_end: int, real_stderr: int) -> None:
-    """Forward native stderr lines but chatter; a dropped record's continuation lines (absl
-    messages may span lines: "This TensorFlow binary is optimized ...\nTo enable ...") go too."""
+    """Forward native stderr lines but chatter; the known second line of a dropped record
+    ("This TensorFlow binary is optimized ...\nTo enable the following instructions ...") goes
+    too, and nothing else unannounced."""
     dropping = False
     with open(read_end, "rb") as pipe:
         for raw in pipe:
@@ -85,7 +88,7 @@ def _forward(read_end: int, real_stderr: int) -> None:
             if is_chatter(line):
                 dropping = True
                 continue
-            if dropping and line.strip() and _ABSL_LINE.match(line) is None and line.rstrip("\n") != _ABSL_BANNER:
+            if dropping and line.startswith(_CONTINUATIONS):
                 continue  # the rest of the record just dropped
             dropping = False
             os.write(real_stderr, raw)

@@ -308,3 +308,36 @@ def test_train_into_a_log_file_writes_one_line_per_epoch(tmp_path):
     assert [line.split()[:2] for line in lines[:2]] == [["epoch", "1"], ["epoch", "2"]]
     assert len(lines) == 3 and lines[2].startswith("best epoch")
     assert "\x1b" not in result.output and "━" not in result.output
+
+
+def test_only_one_decoding_method(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--beam", "3", "a")
+    assert result.exit_code == 2 and "choose one of --greedy, --beam N and --sample" in result.output
+
+
+def test_equal_sources_sample_differently_without_a_seed(translator_dir):
+    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import DecodingOptions
+
+    translator, _ = load_translator(translator_dir)
+    outputs = translator.translate(["a b c d e f"] * 16, DecodingOptions(method="sample", temperature=2.0))
+    assert len({output.text for output in outputs}) > 1
+
+
+def test_native_chatter_filter_forwards_lines_after_dropped_ones():
+    import io
+    import os as os_module
+
+    from seq2seq import quiet
+
+    read_end, write_end = os_module.pipe()
+    captured_read, captured_write = os_module.pipe()
+    lines = [b"I0000 00:00:1795802503.526127    6517 cpu_feature_guard.cc:210] This TensorFlow binary is optimized\n",
+             b"To enable the following instructions: AVX2 FMA, rebuild TensorFlow.\n",
+             b"terminate called after throwing an instance of 'std::bad_alloc'\n"]
+    os_module.write(write_end, b"".join(lines))
+    os_module.close(write_end)
+    quiet._forward(read_end, captured_write)
+    os_module.close(captured_write)
+    with io.open(captured_read, "rb") as stream:
+        assert stream.read() == lines[2]

@@ -28,13 +28,15 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
+            greedy, beam, sample = kwargs.pop("greedy"), kwargs.pop("beam"), kwargs.pop("sample")
+            if greedy + (beam is not None) + sample > 1:
+                raise click.UsageError("choose one of --greedy, --beam N and --sample")
             method = defaults.method
-            if kwargs.pop("greedy"):
+            if greedy or beam == 1:
                 method = "greedy"
-            beam = kwargs.pop("beam")
-            if beam is not None:
-                method = "beam" if beam > 1 else "greedy"
-            if kwargs.pop("sample"):
+            elif beam is not None:
+                method = "beam"
+            elif sample:
                 method = "sample"
             fields = {name: kwargs.pop(name, None) for name in _KNOBS}
             try:

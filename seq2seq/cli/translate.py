@@ -53,6 +53,8 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     normalized as the training text was; a source longer than the model's longest is cut (with
     one warning). --max-len limits the output only.
     """
+    if not text and input_file is None and sys.stdin.isatty():
+        click.echo("Reading sentences from the terminal, one per line; Ctrl-D translates them.", err=True)
     with user_errors():
         lines, bad = read_input(text, input_file, skip_bad_lines)
         translator, _ = load_translator(checkpoint)

@@ -113,8 +113,9 @@ class Translator:
         """As ``translate``, from source ids already encoded and cut."""
         results = [Output(text="", score=0.0) for _ in encoded]
         seed = options.seed if options.seed is not None else random.SystemRandom().getrandbits(32)
-        for batch in plan_batches(encoded, options, batch_size):
-            decoded = self._run(batch, options, seed, attention)
+        for number, batch in enumerate(plan_batches(encoded, options, batch_size)):
+            # a fixed seed keys each row by its source alone; a fresh one differs per batch
+            decoded = self._run(batch, options, seed if options.seed is not None else seed + number, attention)
             for row, index in enumerate(batch.indices):
                 results[index] = self._output(encoded[index], decoded, row, options)
             if progress is not None:
@@ -147,7 +148,10 @@ class Translator:
         key = (options.method, options.width, options.n_best, options.no_repeat_ngram, attention)
         if key not in self._compiled:
             self._compiled[key] = compile_function(self._search_function(options, attention))
-        row_keys = np.array([row_key(seed, ids) for ids in batch.source_ids], dtype="uint32")
+        if options.seed is None:  # fresh randomness for every row, even for equal sources
+            row_keys = np.random.default_rng(seed).integers(0, 2**32, size=len(batch.source_ids), dtype="uint32")
+        else:  # a pure function of the seed and the source: the same alone or in any batch
+            row_keys = np.array([row_key(seed, ids) for ids in batch.source_ids], dtype="uint32")
         outputs = self._compiled[key](
             batch.source_ids,
             batch.caps,

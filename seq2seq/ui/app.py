@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from seq2seq.errors import Seq2SeqError
+
 from seq2seq.ui import respond
 from seq2seq.ui.batching import BatchingDecoder
 from seq2seq.ui.inside import MEANING, SHOWN, candidates_table, look_inside
@@ -67,7 +69,10 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     def load(model: str):
         if model not in by_path:
             raise gr.Error(f"Unknown model {model!r}; pick one from the list.")
-        return by_path[model], cache.get(model)[0]
+        try:
+            return by_path[model], cache.get(model)[0]
+        except Seq2SeqError as error:  # a checkpoint that does not load: one line, no traceback
+            raise gr.Error(str(error), print_exception=False) from None
 
     def user_error(error: Exception) -> gr.Error:
         return gr.Error(str(error), print_exception=False)
@@ -79,7 +84,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         try:
             options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
             return respond.chat_reply(decoder, translator, info.context_turns, turns or [], message or "", options)
-        except (respond.InputTooLong, ValueError) as error:
+        except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
 
     def show(turns):
@@ -98,7 +103,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         try:
             options = respond.decoding_options(respond.TRANSLATION_DEFAULTS, method, temperature, top_k, top_p, beam)
             output = respond.translate_text(decoder, translator, text or "", options)
-        except (respond.InputTooLong, ValueError) as error:
+        except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
         return ("" if output is None else output.text), output
 
@@ -160,7 +165,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                     trigger(pending, [message, turns], chatbot, api_visibility="private", queue=False).then(
                         chat, inputs, [reply, turns], api_name=name, concurrency_limit=CONCURRENCY,
                         api_visibility="public" if name == "chat" else "private",
-                    ).then(show, turns, [chatbot, message], api_visibility="private")
+                    ).success(show, turns, [chatbot, message], api_visibility="private")
                 clear.click(lambda: ([], [], ""), None, [chatbot, turns, message], api_visibility="private")
                 chat_model.change(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
 

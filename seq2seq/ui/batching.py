@@ -43,7 +43,6 @@ class BatchingDecoder:
         self.max_batch = max_batch
         self.window = window
         self.lock = threading.Lock()  # held while the model runs; others who use a model take it too
-        self.batch_sizes: list[int] = []  # sizes of the batches decoded so far (for tests, benchmarks)
         self._queue: queue.Queue[Request] = queue.Queue()
         self._worker = threading.Thread(target=self._serve, name="seq2seq-batching", daemon=True)
         self._worker.start()
@@ -74,9 +73,8 @@ class BatchingDecoder:
         try:
             with self.lock:
                 outputs = first.translator.translate(
-                    [r.source for r in requests], first.options, batch_size=len(requests), attention=first.attention
+                    [r.source for r in requests], first.options, batch_size=self.max_batch, attention=first.attention
                 )
-            self.batch_sizes.append(len(requests))
         except Exception as error:  # noqa: BLE001 - every waiting request hears of it
             for request in requests:
                 request.future.set_exception(error)

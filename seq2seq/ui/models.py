@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seq2seq import shipped
+from seq2seq.errors import CheckpointError
 
 DIALOGUE_KINDS = ("chitchat", "chatterbot")
 CHAT, TRANSLATION = "chat", "translation"
@@ -62,6 +63,9 @@ def discover(extra: list[Path] = (), folder: Path | None = None) -> list[ModelIn
     folder = shipped.checkpoints_dir() if folder is None else folder
     candidates = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     seen, found = set(), []
+    for path in map(Path, extra):  # folders the user named must be checkpoints
+        if describe(path) is None:
+            raise CheckpointError(f"{path}: not a checkpoint folder (needs config.json and model.keras)")
     for path in [*candidates, *map(Path, extra)]:
         key = path.resolve()
         info = describe(path)
