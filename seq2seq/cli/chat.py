@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def chat(checkpoint, decoding):
 
 def _scripted(conversation) -> None:
     """One reply line per input line; commands work, and print nothing."""
-    stdin = click.get_text_stream("stdin", errors="replace")
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     for line in stdin:
         message = line.rstrip("\n")
         command = message.strip().lower()

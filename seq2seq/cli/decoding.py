@@ -8,6 +8,7 @@ and hands it one ``DecodingOptions`` as ``decoding``; each command has its own d
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,6 +98,6 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
     if input_file is not None:
         numbered = read_lines(input_file, on_bad_line)
     else:
-        stdin = click.get_binary_stream("stdin")
-        numbered = decode_lines(stdin.read().splitlines(keepends=True), 1, Path("stdin"), on_bad_line)
+        raw = sys.stdin.buffer.read()
+        numbered = decode_lines(raw.splitlines(keepends=True), 1, Path("stdin"), on_bad_line)
     return [text for _, text in numbered], len(bad)
