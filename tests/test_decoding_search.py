@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from keras import ops
 
 from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
-from seq2seq.decoding import constraints
+from seq2seq.decoding import constraints, selection
 from seq2seq.decoding.beam import beam_search
 from seq2seq.decoding.sampling import sample_search
 
@@ -202,3 +202,47 @@ def test_a_sentence_decodes_the_same_alone_and_in_a_batch(seed, method):
     for i in range(4):
         assert pieces_of(batch[i]) == pieces_of(alone[i])
         assert len(pieces_of(batch[i])) <= caps[i]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    width=st.integers(1, 700),
+    k=st.integers(1, 12),
+    levels=st.sampled_from([3, 50, 0]),  # few distinct values (many ties), or continuous
+)
+def test_best_pieces_is_top_k_with_its_ties(seed, width, k, levels):
+    """The chunked top-k equals a stable sort: values descending, ties to the lower index."""
+    rng = np.random.default_rng(seed)
+    k = min(k, width)
+    scores = rng.normal(size=(3, width)).astype("float32")
+    if levels:
+        scores = np.round(scores * levels / 4) / levels + 0.0  # + 0.0: no -0.0 (JAX ranks it below 0.0)
+    values, indices = selection.best_pieces(ops.convert_to_tensor(scores), k, chunk=16)
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(ops.convert_to_numpy(indices), expected)
+    np.testing.assert_array_equal(ops.convert_to_numpy(values), np.take_along_axis(scores, expected, axis=1))
+
+
+def test_argmax_goes_to_the_lower_index_on_ties():
+    scores = np.array([[0.0, 2.0, 2.0, 1.0], [-3.0, -1.0, -5.0, -1.0]], dtype="float32")
+    best, index = selection.argmax(ops.convert_to_tensor(scores))
+    np.testing.assert_array_equal(ops.convert_to_numpy(index), [1, 1])
+    np.testing.assert_array_equal(ops.convert_to_numpy(best), [2.0, -1.0])
+
+
+def test_pick_and_write_at_match_take_along_axis_and_slice_update():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 5, 4, 2)).astype("float32")
+    index = rng.integers(0, 5, size=(3, 6)).astype("int32")
+    expected = np.take_along_axis(x, index[:, :, None, None], axis=1)
+    np.testing.assert_array_equal(ops.convert_to_numpy(selection.pick(ops.convert_to_tensor(x), index)), expected)
+    values = rng.normal(size=(3, 5, 2)).astype("float32")
+    written = x.copy()
+    written[:, :, 2] = values
+    t = ops.convert_to_tensor(2, dtype="int32")
+    np.testing.assert_array_equal(ops.convert_to_numpy(selection.write_at(ops.convert_to_tensor(x), t, values, axis=2)), written)
+    tokens = np.zeros((3, 4), dtype="int32")
+    tokens[:, 3] = [7, 8, 9]
+    result = selection.write_at(ops.zeros((3, 4), dtype="int32"), ops.convert_to_tensor(3, dtype="int32"), np.array([7, 8, 9], dtype="int32"), axis=1)
+    np.testing.assert_array_equal(ops.convert_to_numpy(result), tokens)

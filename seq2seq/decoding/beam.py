@@ -25,6 +25,7 @@ from keras import ops, tree
 from seq2seq.data.tokenizer import BOS_ID, EOS_ID
 from seq2seq.decoding import constraints
 from seq2seq.decoding.constraints import NEGATIVE, length_penalty
+from seq2seq.decoding.selection import best_pieces, pick, write_at
 
 
 def beam_search(
@@ -62,9 +63,6 @@ def beam_search(
     def reshape_rows(x):  # (N, ...) -> (B, K, ...)
         return ops.reshape(x, (sentences, beam, *ops.shape(x)[1:]))
 
-    def pick(x, index):  # x (B, M, ...), index (B, J) -> (B, J, ...)
-        index = ops.reshape(index, (*ops.shape(index), *([1] * (len(x.shape) - 2))))
-        return ops.take_along_axis(x, index, axis=1)
 
     tokens = ops.zeros((sentences, beam, steps), dtype="int32")
     collect = source_length is not None
@@ -86,20 +84,18 @@ def beam_search(
         # 1. The 2K best extensions of the alive hypotheses: (B, 2K). At its cap a sentence's
         #    only extensions are its K alive hypotheses ending there (EOS forced, free).
         extended = alive_log_probs[:, :, None] + reshape_rows(log_probs)  # (B, K, V)
-        top_log_probs, top_index = ops.top_k(ops.reshape(extended, (sentences, -1)), 2 * beam)
-        origin, piece = top_index // vocab, ops.cast(top_index % vocab, "int32")  # (B, 2K)
+        top_log_probs, top_index = best_pieces(ops.reshape(extended, (sentences, -1)), 2 * beam)
+        origin, piece = top_index // vocab, top_index % vocab  # (B, 2K)
         at_cap = (t >= caps)[:, None]  # (B, 1)
         slots = ops.arange(2 * beam)[None, :]  # (1, 2K)
         ending_alive = ops.concatenate([alive_log_probs, ops.full_like(alive_log_probs, NEGATIVE)], axis=1)
         top_log_probs = ops.where(at_cap, ending_alive, top_log_probs)
         origin = ops.where(at_cap, ops.minimum(slots, beam - 1), origin)
         piece = ops.where(at_cap, EOS_ID, piece)
-        grown = ops.slice_update(pick(alive_tokens, origin), (0, 0, t), piece[:, :, None])  # (B, 2K, T)
+        grown = write_at(pick(alive_tokens, origin), t, piece, axis=2)  # (B, 2K, T)
         if collect:
-            grown_attention = ops.slice_update(
-                pick(alive_attention, origin),
-                (0, 0, t, 0),
-                pick(reshape_rows(ops.cast(alignment, "float32")), origin)[:, :, None, :],
+            grown_attention = write_at(
+                pick(alive_attention, origin), t, pick(reshape_rows(ops.cast(alignment, "float32")), origin), axis=2
             )
         ends = ops.equal(piece, EOS_ID)
 

@@ -15,6 +15,7 @@ from keras import ops
 
 from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
 from seq2seq.decoding import constraints
+from seq2seq.decoding.selection import argmax, write_at
 
 
 def sample_search(
@@ -60,19 +61,19 @@ def sample_search(
         scores = log_probs
         if no_repeat_ngram:
             scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
-        if greedy:
-            chosen = ops.argmax(scores, axis=-1)
+        if greedy:  # the best piece's score is its log-probability: a banned piece is never best
+            chosen_log_prob, chosen = argmax(scores)
         else:
             filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
-            chosen = ops.argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]), axis=-1)
+            _, chosen = argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]))
+            chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         at_cap = t >= caps  # EOS forced there, at no cost
-        chosen = ops.where(at_cap, EOS_ID, ops.cast(chosen, "int32"))
+        chosen = ops.where(at_cap, EOS_ID, chosen)
         chosen = ops.where(finished, PAD_ID, chosen)  # (N,)
-        chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         log_prob = log_prob + ops.where(ops.logical_or(finished, at_cap), 0.0, chosen_log_prob)
-        tokens = ops.slice_update(tokens, (0, t), chosen[:, None])
+        tokens = write_at(tokens, t, chosen, axis=1)
         if source_length is not None:
-            attention = ops.slice_update(attention, (0, t, 0), ops.cast(alignment, "float32")[:, None, :])
+            attention = write_at(attention, t, ops.cast(alignment, "float32"), axis=1)
         finished = ops.logical_or(finished, chosen == EOS_ID)
         return t + 1, chosen, tokens, log_prob, finished, state, attention
 
