@@ -75,7 +75,7 @@ def beam_search(
     def body(t, previous, state, alive, finished, done):
         alive_tokens, alive_log_probs, alive_attention = alive
         log_probs, state, alignment = next_fn(previous, state)  # (N, V)
-        vocab = ops.shape(log_probs)[1]
+        vocab = log_probs.shape[1]  # static: the model's vocabulary
         if no_repeat_ngram:
             log_probs = constraints.ban_repeated_ngrams(
                 log_probs, ops.reshape(alive_tokens, (rows, -1)), t, no_repeat_ngram
@@ -84,7 +84,7 @@ def beam_search(
         # 1. The 2K best extensions of the alive hypotheses: (B, 2K). At its cap a sentence's
         #    only extensions are its K alive hypotheses ending there (EOS forced, free).
         extended = alive_log_probs[:, :, None] + reshape_rows(log_probs)  # (B, K, V)
-        top_log_probs, top_index = best_pieces(ops.reshape(extended, (sentences, -1)), 2 * beam)
+        top_log_probs, top_index = best_pieces(ops.reshape(extended, (sentences, beam * vocab)), 2 * beam)
         origin, piece = top_index // vocab, top_index % vocab  # (B, 2K)
         at_cap = (t >= caps)[:, None]  # (B, 1)
         slots = ops.arange(2 * beam)[None, :]  # (1, 2K)

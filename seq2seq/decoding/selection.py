@@ -34,8 +34,9 @@ def best_pieces(scores, k: int, chunk: int = 64):
     entries lies in one of them (each chunk passed over has a maximum no better than ``k``
     entries already found, and on a tie the chunk further left wins, as the lower index does).
     The chosen chunks are kept in their left-to-right order, so ties still go to the lower index.
+    ``W`` must be static (it is ``K V`` in a beam).
     """
-    rows, width = ops.shape(scores)[0], ops.shape(scores)[1]
+    rows, width = ops.shape(scores)[0], scores.shape[1]
     chunks = -(-width // chunk)
     if chunks <= k:  # too narrow to gain anything
         values, indices = ops.top_k(scores, k)

@@ -237,8 +237,9 @@ def until_end(ids: np.ndarray) -> list[int]:
 
 def compile_function(function: Callable) -> Callable:
     """``function`` compiled by the backend: ``tf.function`` (one trace for every shape: the
-    shapes are left unknown), ``jax.jit`` (one compilation per bucket shape), or eager
-    (PyTorch)."""
+    shapes are left unknown; without AutoGraph, whose rewriting of the Python source took most
+    of the first call's 4 s: every branch here is on static values, the loops are
+    ``ops.while_loop``), ``jax.jit`` (one compilation per bucket shape), or eager (PyTorch)."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -249,7 +250,7 @@ def compile_function(function: Callable) -> Callable:
             tf.TensorSpec((None,), tf.uint32),  # row_keys
             *[tf.TensorSpec((), dtype) for dtype in (tf.int32, tf.float32, tf.int32, tf.float32, tf.float32)],
         ]
-        return tf.function(function, input_signature=signature)
+        return tf.function(function, input_signature=signature, autograph=False)
     if backend == "jax":
         import jax
 
