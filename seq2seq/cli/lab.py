@@ -39,15 +39,17 @@ def lab() -> None:
 @lab.command()
 @click.option("--cells", default="rnn,lstm,gru", callback=_cells, help="Cells to compare (rnn, lstm, gru).")
 @click.option("--distances", default=None, callback=lambda c, p, v: None if v is None else _int_list(c, p, v),
-              help="Recall distances.  [default: 5,10,20,50,100; --quick: 5,30]")
+              help="Recall distances.  [default: 5,10,20,50,100; --quick: 5,100]")
 @click.option("--seeds", type=click.IntRange(min=1), default=None, help="Seeds per cell and distance.  [default: 3; --quick: 1]")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps per recall run.")
 @click.option("--units", type=click.IntRange(min=1), default=None, help="Hidden units of the recall models.")
+@click.option("--gate-init", type=click.Choice(["chrono", "keras"]), default="chrono", show_default=True,
+              help="Gate biases of the recall LSTM and GRU: chrono (start holding the state) or Keras's defaults.")
 @click.option("--clip-norm", type=click.FloatRange(min=0, min_open=True), default=1.0, help="Global gradient norm of the clipped exploding-gradient run.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("lab-memory"), help="Folder for the PNGs, report.md and results.json.")
 @click.option("--quick", is_flag=True, help="A small run (under a minute on a 2-core CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON on stdout.")
-def memory(cells, distances, seeds, steps, units, clip_norm, out_dir, quick, as_json):
+def memory(cells, distances, seeds, steps, units, gate_init, clip_norm, out_dir, quick, as_json):
     """Why LSTMs and GRUs remember what a simple RNN forgets: six measured experiments.
 
     Long-range recall accuracy per cell and distance, gradient norms per timestep, exploding
@@ -58,7 +60,7 @@ def memory(cells, distances, seeds, steps, units, clip_norm, out_dir, quick, as_
     from seq2seq.lab.progress import Progress
     from seq2seq.lab.run import plain, total_steps
 
-    overrides = {"cells": cells, "clip_norm": clip_norm}
+    overrides = {"cells": cells, "clip_norm": clip_norm, "gate_init": gate_init}
     for key, value in (("distances", distances), ("steps", steps), ("units", units)):
         if value is not None:
             overrides[key] = value

@@ -53,7 +53,7 @@ def run(config: LabConfig, text: str, progress=None) -> dict:
 
 def next_distribution(model: keras.Model, prefix: str) -> np.ndarray:
     """The model's distribution of the character after ``prefix``: ``(27,)``."""
-    logits = model.predict_on_batch(tasks.one_hot(tasks.encode(prefix))[None])[0, -1]  # (27,)
+    logits = models.logits_of(model, tasks.one_hot(tasks.encode(prefix))[None])[0, -1]  # (27,)
     return np.asarray(keras.ops.convert_to_numpy(keras.ops.softmax(logits)), dtype="float64")
 
 

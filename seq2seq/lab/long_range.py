@@ -11,8 +11,12 @@ import dataclasses
 import keras
 import numpy as np
 
-from seq2seq.lab import models, tasks
+from seq2seq.lab import chrono, models, tasks
 from seq2seq.lab.config import LabConfig
+
+
+# A run "solved" its distance when its test accuracy reaches this.
+SOLVED = 0.9
 
 
 @dataclasses.dataclass
@@ -20,6 +24,9 @@ class LongRangeResult:
     accuracy: dict  # {cell: {distance: [accuracy per seed]}}
     trained: dict  # {cell: model trained at the longest distance with the first seed}
     chance: float
+    # {cell: (distance, model)}: the first seed's model at the longest distance it solved
+    # (accuracy >= SOLVED); cells that solved no distance are absent.
+    solved: dict = dataclasses.field(default_factory=dict)
 
 
 def task_batches(config: LabConfig, distance: int, seed: int):
@@ -35,15 +42,18 @@ def test_set(config: LabConfig, distance: int):
 
 
 def new_model(config: LabConfig, cell: str, distance: int, seed: int) -> keras.Model:
+    """A fresh recall classifier; with ``gate_init="chrono"`` its gates hold for up to ``distance + 1`` steps."""
+    time = distance + 1
+    gate_kwargs = chrono.layer_kwargs(cell, max(time, 3), seed) if config.gate_init == "chrono" else {}
     model = models.classifier(
-        cell, distance + 1, config.label_symbols + config.noise_symbols, config.label_symbols, config.units, seed
+        cell, time, config.label_symbols + config.noise_symbols, config.label_symbols, config.units, seed, **gate_kwargs
     )
     return models.compile_for_classes(model, keras.optimizers.Adam(config.learning_rate))
 
 
 def run(config: LabConfig, progress=None) -> LongRangeResult:
     accuracy = {cell: {} for cell in config.cells}
-    trained = {}
+    trained, solved = {}, {}
     for distance in config.distances:
         test_inputs, test_labels = test_set(config, distance)
         for cell in config.cells:
@@ -51,10 +61,15 @@ def run(config: LabConfig, progress=None) -> LongRangeResult:
                 model = new_model(config, cell, distance, seed)
                 label = f"recall {cell} d={distance} s={seed}"
                 models.train(model, task_batches(config, distance, seed), config.steps, progress, label)
-                accuracy[cell].setdefault(distance, []).append(models.accuracy(model, test_inputs, test_labels))
-                if distance == config.longest and seed == config.seeds[0]:
+                score = models.accuracy(model, test_inputs, test_labels)
+                accuracy[cell].setdefault(distance, []).append(score)
+                if seed != config.seeds[0]:
+                    continue
+                if distance == config.longest:
                     trained[cell] = model
-    return LongRangeResult(accuracy=accuracy, trained=trained, chance=1.0 / config.label_symbols)
+                if score >= SOLVED and distance > solved.get(cell, (0, None))[0]:
+                    solved[cell] = (distance, model)
+    return LongRangeResult(accuracy=accuracy, trained=trained, chance=1.0 / config.label_symbols, solved=solved)
 
 
 def plot(result: LongRangeResult, path) -> None:

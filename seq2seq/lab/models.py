@@ -67,5 +67,11 @@ def train(model: keras.Model, batches, steps: int, progress=None, label: str = "
 
 def accuracy(model: keras.Model, inputs: np.ndarray, labels: np.ndarray) -> float:
     """Share of ``labels`` (``(B,)``) that the arg-max of the logits names."""
-    logits = model.predict_on_batch(inputs)
+    logits = logits_of(model, inputs)
     return float(np.mean(np.argmax(logits, axis=-1) == labels))
+
+
+def logits_of(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
+    """``model(inputs)`` as NumPy, called directly: ``predict_on_batch`` would trace a new graph
+    for every fresh model or input length, and TensorFlow warns about the retracing on stderr."""
+    return keras.ops.convert_to_numpy(model(inputs, training=False))

@@ -8,6 +8,7 @@ import platform
 import numpy as np
 
 from seq2seq.lab.char_model import PREFIXES, top
+from seq2seq.lab.gates import SEQUENCES
 from seq2seq.lab.models import NAMES
 
 
@@ -31,6 +32,16 @@ def _letters(pairs) -> str:
     return ", ".join(f"`{c if c != ' ' else '␣'}` {_percent(p)}" for c, p in pairs)
 
 
+GATE_INIT_TEXT = {
+    "chrono": "Gate biases of the LSTM and GRU: chrono (`--gate-init chrono`, Tallec & Ollivier 2018): LSTM forget "
+              "bias log(U(1, distance)) and input bias its negative, GRU update bias log(U(1, distance)), so each unit "
+              "starts holding its state for 2 to distance + 1 steps. The SimpleRNN has no gate and keeps Keras's "
+              "initialisation.",
+    "keras": "Gate biases of the LSTM and GRU: Keras's defaults (`--gate-init keras`): LSTM forget bias 1, every "
+             "other bias 0 (GRU update gate sigmoid(0) = 0.5).",
+}
+
+
 def recall_section(results: dict) -> list[str]:
     recall = results["recall"]
     cells = list(recall["accuracy"])
@@ -42,7 +53,8 @@ def recall_section(results: dict) -> list[str]:
         "*Claim: a simple RNN remembers only short contexts; LSTM and GRU carry information far.*",
         "",
         f"The label is the first of `distance + 1` symbols; the model answers after reading them all. Test accuracy "
-        f"(mean over {seeds} seed(s), min-max in brackets); chance is {_percent(recall['chance'])}.",
+        f"(mean over {seeds} seed(s), min-max in brackets); chance is {_percent(recall['chance'])}. "
+        f"{GATE_INIT_TEXT[results['config']['gate_init']]}",
         "",
         "| distance | " + " | ".join(NAMES[c] for c in cells) + " |",
         "|---:|" + "---:|" * len(cells),
@@ -141,15 +153,22 @@ def gates_section(results: dict) -> list[str]:
         "",
         "*Claim: the LSTM's forget gate and the GRU's update gate hold the early symbol and let the distractors pass.*",
         "",
-        "On one test sequence at the longest distance (trained models of section 1, first seed): the mean gate over "
-        "the distractor steps and the share of units whose gate stays above 0.9 on every distractor step.",
+        "For each gated cell, the model of section 1 (first seed) at the longest distance it solved (test accuracy at "
+        f"least 90%; a cell that solved none is not shown), over {SEQUENCES} test sequences: the mean holding gate on the "
+        "distractor steps; the share of units whose holding gate stays above 0.9 on every distractor step (holding "
+        "units); and, for the holding units, how much of the input they write into their state (LSTM: input gate; "
+        "GRU: 1 - update gate) at the label and per distractor. The heatmap shows the first sequence.",
         "",
-        "| cell | gate | mean over distractors | units holding (> 0.9 throughout) |",
-        "|---|---|---:|---:|",
+        "| cell | holding gate | distance | test accuracy | mean over distractors | holding units "
+        "| holding units write at the label | per distractor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for cell, s in results["gates"].items():
         gate = "forget" if cell == "lstm" else "update"
-        lines.append(f"| {NAMES[cell]} | {gate} | {s['mean_over_distractors']:.2f} | {_percent(s['units_holding'])} |")
+        writes = [f"{s[key]:.3f}" if s[key] is not None else "-"
+                  for key in ("holding_write_at_label", "holding_write_per_distractor")]
+        lines.append(f"| {NAMES[cell]} | {gate} | {s['distance']} | {_percent(s['accuracy'])} | "
+                     f"{s['mean_over_distractors']:.2f} | {_percent(s['units_holding'])} | " + " | ".join(writes) + " |")
     return lines
 
 

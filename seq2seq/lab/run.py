@@ -50,7 +50,11 @@ def run_memory_lab(config: LabConfig, out_dir: Path | None = None, progress: Pro
         }
     curves = exploding.run(config, progress)
     characters = char_model.run(config, text, progress)
-    holding = gates.activations(recall.trained, long_range.test_set(config, config.longest)[0])
+    holding, holding_runs = {}, {}
+    for cell, (distance, model) in recall.solved.items():
+        if cell in gates.HOLDING_GATE:
+            holding[cell] = gates.activations(model, cell, long_range.test_set(config, distance)[0][: gates.SEQUENCES])
+            holding_runs[cell] = {"distance": distance, "accuracy": recall.accuracy[cell][distance][0]}
     speeds = speed.run(config)
     progress.close()
 
@@ -62,7 +66,7 @@ def run_memory_lab(config: LabConfig, out_dir: Path | None = None, progress: Pro
         },
         "exploding": {"curves": curves, "summary": exploding.summary(curves)},
         "characters": characters,
-        "gates": gates.summary(holding),
+        "gates": {cell: {**holding_runs[cell], **s} for cell, s in gates.summary(holding).items()},
         "speed": speeds,
         "seconds": time.perf_counter() - started,
     }
@@ -74,7 +78,7 @@ def run_memory_lab(config: LabConfig, out_dir: Path | None = None, progress: Pro
         exploding.plot(curves, config.clip_norm, out_dir / FIGURES["exploding"])
         char_model.plot(characters, out_dir / FIGURES["grann"])
         if holding:
-            gates.plot(holding, out_dir / FIGURES["gates"])
+            gates.plot(holding, out_dir / FIGURES["gates"], {c: r["accuracy"] for c, r in holding_runs.items()})
         atomic.write_text(out_dir / "results.json", json.dumps(plain(results), indent=1) + "\n")
         atomic.write_text(out_dir / "report.md", report.markdown(results, FIGURES if holding else
                                                                   {k: v for k, v in FIGURES.items() if k != "gates"}))
