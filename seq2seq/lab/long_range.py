@@ -78,10 +78,13 @@ def plot(result: LongRangeResult, path) -> None:
     plt = pyplot()
 
     figure, axis = plt.subplots(figsize=(6, 4))
-    for cell, by_distance in result.accuracy.items():
+    # Cells that score alike draw on top of each other: each gets its own dash and marker size.
+    styles = [dict(linestyle="-", marker="o", markersize=9), dict(linestyle="--", marker="s", markersize=6),
+              dict(linestyle=":", marker="^", markersize=5)]
+    for (cell, by_distance), style in zip(result.accuracy.items(), styles * len(result.accuracy)):
         distances = sorted(by_distance)
         means = [np.mean(by_distance[d]) for d in distances]
-        (line,) = axis.plot(distances, means, marker="o", label=models.NAMES[cell])
+        (line,) = axis.plot(distances, means, label=models.NAMES[cell], linewidth=2, **style)
         for d in distances:  # one faint dot per seed
             axis.scatter([d] * len(by_distance[d]), by_distance[d], s=12, alpha=0.4, color=line.get_color())
     axis.axhline(result.chance, color="grey", linestyle=":", label="chance")
