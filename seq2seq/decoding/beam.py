@@ -63,7 +63,6 @@ def beam_search(
     def reshape_rows(x):  # (N, ...) -> (B, K, ...)
         return ops.reshape(x, (sentences, beam, *ops.shape(x)[1:]))
 
-
     tokens = ops.zeros((sentences, beam, steps), dtype="int32")
     collect = source_length is not None
     attention = ops.zeros((sentences, beam, steps, source_length), dtype="float32") if collect else ()
