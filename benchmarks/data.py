@@ -174,20 +174,11 @@ def main() -> None:
     report(figures, args)
 
 
-def cpu_model() -> str:
-    """The CPU model name (as ``lscpu`` prints it), else the architecture."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
-
 
 def report(figures: dict, args: argparse.Namespace) -> None:
     """Print the figures and their ratio to the targets."""
+    from seq2seq.machine import cpu_model
+
     rate = figures["pairs_per_second"]
     peak = figures["peak_rss_bytes"]
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, python {platform.python_version()}")

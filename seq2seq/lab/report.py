@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import math
-import platform
 
 import numpy as np
 
 from seq2seq.lab.char_model import PREFIXES, top
 from seq2seq.lab.gates import SEQUENCES
 from seq2seq.lab.models import NAMES
-
-
-def machine() -> str:
-    """The CPU model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from seq2seq.machine import cpu_model
 
 
 def _percent(p: float) -> str:
@@ -180,7 +168,7 @@ def speed_section(results: dict) -> list[str]:
         "*Claim: the GRU has fewer operations and trains faster than the LSTM.*",
         "",
         f"Median time of one training step (Adam, batch 32, {config['speed_time']} steps of 16 features, "
-        f"{config['speed_units']} units) on {machine()}.",
+        f"{config['speed_units']} units) on {cpu_model()}.",
         "",
         "| cell | recurrent parameters | ms per step |",
         "|---|---:|---:|",
@@ -195,7 +183,7 @@ def markdown(results: dict, figures: dict) -> str:
     header = [
         "# The memory lab",
         "",
-        f"Machine: {machine()}. Wall time: {results['seconds']:.0f} s. Numbers in `results.json`.",
+        f"Machine: {cpu_model()}. Wall time: {results['seconds']:.0f} s. Numbers in `results.json`.",
         "",
     ]
     sections = [
