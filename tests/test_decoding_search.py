@@ -174,6 +174,52 @@ def test_sampling_repeats_for_a_seed_and_follows_the_distribution():
     assert np.mean(cold == 4) > 0.8
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    top_k=st.integers(1, 4),
+    top_p=st.sampled_from([0.3, 0.6, 0.9, 1.0]),
+    temperature=st.sampled_from([0.7, 1.0, 1.5]),
+)
+def test_sampling_among_candidates_draws_what_the_whole_vocabulary_draws(seed, top_k, top_p, temperature):
+    # The shortcut (a top-C of each row, C >= top_k) against the full sort of every row.
+    table = bigram_table(np.random.default_rng(seed), sharpness=1.0)
+    rows = 64
+    caps = np.full((rows,), 8, dtype="int32")
+    keys = np.random.default_rng(seed).integers(0, 2**32, size=rows, dtype="uint32")
+
+    def draw(candidates):
+        tokens, log_probs, _ = sample_search(
+            fake_next(table), (ops.zeros((rows, 1)),), caps, 9, greedy=False, no_repeat_ngram=2,
+            temperature=temperature, top_k=top_k, top_p=top_p, row_keys=keys, candidates=candidates,
+        )
+        return ops.convert_to_numpy(tokens), ops.convert_to_numpy(log_probs)
+
+    full_tokens, full_log_probs = draw(0)
+    for candidates in (top_k, 4):
+        tokens, log_probs = draw(candidates)
+        np.testing.assert_array_equal(tokens, full_tokens)
+        np.testing.assert_allclose(log_probs, full_log_probs, rtol=1e-6)
+
+
+def test_noise_is_finite_for_every_bit_pattern():
+    # The largest patterns once rounded to a uniform of 1.0 and an infinite noise: that piece
+    # won whatever its probability, even outside the nucleus or banned.
+    bits = np.array([0, 1, 2**31, 2**32 - 512, 2**32 - 511, 2**32 - 2, 2**32 - 1], dtype="uint32")
+    noise = ops.convert_to_numpy(constraints.gumbel_from_bits(bits))
+    assert np.all(np.isfinite(noise)), noise
+    assert np.all(np.diff(noise) >= 0)  # monotone in the bits
+    assert noise[0] < -2.5 and noise[-1] > 15
+
+
+def test_noise_at_chosen_pieces_is_the_noise_of_the_whole_vocabulary():
+    keys = np.array([11, 22, 33], dtype="uint32")
+    pieces = np.array([[0, 5, 49], [7, 7, 1], [48, 2, 3]], dtype="int32")
+    whole = ops.convert_to_numpy(constraints.gumbel_noise(keys, 5, 50))
+    at = ops.convert_to_numpy(constraints.gumbel_noise_at(keys, 5, pieces))
+    np.testing.assert_allclose(at, np.take_along_axis(whole, pieces, axis=1), rtol=1e-6, atol=1e-6)
+
+
 def test_noise_of_a_row_ignores_the_other_rows():
     keys = np.array([11, 22, 33], dtype="uint32")
     together = ops.convert_to_numpy(constraints.gumbel_noise(keys, 5, 50))

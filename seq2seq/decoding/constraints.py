@@ -1,7 +1,9 @@
 """What the searches do to a step's log-probabilities before they choose: in ``keras.ops`` only.
 
 - ``ban_repeated_ngrams``: no n-gram twice in one output;
-- ``nucleus_filter``: temperature, top-k and top-p (nucleus) for sampling;
+- ``nucleus_filter``: temperature, top-k and top-p (nucleus) for sampling, over the whole vocabulary;
+- ``nucleus_candidates``: the same among a row's ``C`` best pieces (a small ``top_k``), without
+  sorting the whole vocabulary;
 - ``gumbel_noise``: per-row, per-step random numbers that depend on a row key and not on the
   batch, so a sentence samples the same reply alone or inside a batch;
 - ``length_penalty``: GNMT's ``((5 + length) / 6) ** alpha``.
@@ -71,6 +73,28 @@ def nucleus_filter(logits, temperature, top_k, top_p):
     return ops.where(logits >= threshold, logits, NEGATIVE)
 
 
+def nucleus_candidates(scores, temperature, top_k, top_p, candidates: int):
+    """``nucleus_filter`` for a ``top_k`` in ``1 .. candidates``: the same pieces kept, found
+    among each row's ``candidates`` best instead of a sort of all ``V``.
+
+    Returns ``(logits (N, C), pieces (N, C) int32)``: the ``C`` best pieces of each row, best
+    first, with their logits divided by ``temperature``, and ``NEGATIVE`` on those outside the
+    top-k or the nucleus. The nucleus is measured in the probabilities over all ``V`` pieces, as
+    in ``nucleus_filter``.
+
+    Sorting 8,000 pieces for every row at every step was most of a sampling step (TensorFlow, 20
+    rows: 12 ms of about 17); a top-``C`` costs about a tenth of that. The kept pieces are the
+    same, bar float rounding in the probabilities and a tie with a piece ranked below ``C``.
+    """
+    logits = scores / temperature
+    ranked, pieces = ops.top_k(logits, candidates)  # (N, C), descending
+    probs = ops.exp(ranked - ops.logsumexp(logits, axis=-1, keepdims=True))  # of all V pieces
+    before = ops.cumsum(probs, axis=-1) - probs
+    rank = ops.arange(candidates)[None, :]
+    keep = ops.logical_or(ops.logical_and(before < top_p, rank < top_k), rank == 0)
+    return ops.where(keep, ranked, NEGATIVE), ops.cast(pieces, "int32")
+
+
 def _mix(h):
     """MurmurHash3's 32-bit finalizer: every input bit flips each output bit with p = 1/2."""
     h = ops.bitwise_xor(h, ops.right_shift(h, _u32(16)))
@@ -90,10 +114,27 @@ def gumbel_noise(row_keys, t, vocab: int):
     ``argmax(logits + noise)`` is a sample from ``softmax(logits)`` (the Gumbel-max trick); the
     noise of a row depends on its key (``uint32 (N,)``) and the step, never on the other rows.
     """
+    return gumbel_noise_at(row_keys, t, ops.arange(vocab, dtype="int32")[None, :])
+
+
+def gumbel_noise_at(row_keys, t, pieces):
+    """``gumbel_noise`` at the given ``pieces`` only: ``(N, C)`` or ``(1, C)`` int32 piece ids.
+
+    Equal to ``gumbel_noise(row_keys, t, V)[row, piece]`` for every row and piece: sampling among
+    a row's candidates draws what sampling over the whole vocabulary would, with the same keys.
+    """
     step_keys = _mix(ops.add(row_keys, ops.multiply(ops.cast(t, "uint32") + _u32(1), _u32(0x9E3779B9))))
-    pieces = ops.multiply(ops.cast(ops.arange(vocab, dtype="int32"), "uint32"), _u32(0x632BE5AB))
-    bits = _mix(ops.bitwise_xor(step_keys[:, None], pieces[None, :]))  # (N, V)
-    uniform = (ops.cast(ops.right_shift(bits, _u32(8)), "float32") + 0.5) / 16777216.0  # (0, 1)
+    pieces = ops.multiply(ops.cast(pieces, "uint32"), _u32(0x632BE5AB))
+    bits = _mix(ops.bitwise_xor(step_keys[:, None], pieces))  # (N, C)
+    return gumbel_from_bits(bits)
+
+
+def gumbel_from_bits(bits):
+    """Standard Gumbel noise from uniformly random ``uint32`` bits, finite for every input."""
+    # 23 bits, so that (k + 0.5) / 2**23 is exact in float32 and strictly inside (0, 1). With 24
+    # bits the largest k rounded to 1.0, whose noise is +inf: about once in 2,000 steps over 8,000
+    # pieces, a sample landed on a piece outside the nucleus, or a banned one.
+    uniform = (ops.cast(ops.right_shift(bits, _u32(9)), "float32") + 0.5) / 8388608.0
     return -ops.log(-ops.log(uniform))
 
 

@@ -31,6 +31,7 @@ def sample_search(
     top_p=1.0,
     row_keys=None,
     source_length: int | None = None,
+    candidates: int = 0,
 ):
     """Decode ``N`` sentences.
 
@@ -43,6 +44,9 @@ def sample_search(
             ``(N,)`` uint32 seeds, one per sentence).
         no_repeat_ngram: ban repeated n-grams of this size (0: off).
         source_length: ``S``, to collect the attention ``(N, steps, S)``; None: no attention.
+        candidates: sampling with a ``top_k`` of at most this many (static): each step looks at
+            the ``candidates`` best pieces only (``nucleus_candidates``), the same draw as over
+            the whole vocabulary but without sorting it. 0: the whole vocabulary.
 
     Returns ``(tokens (N, steps) int32, log_prob (N,) float32, attention or None)``; each row is
     its pieces, then EOS, then ``PAD_ID``. ``log_prob`` is the model's log-probability of the
@@ -63,6 +67,11 @@ def sample_search(
             scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
         if greedy:  # the best piece's score is its log-probability: a banned piece is never best
             chosen_log_prob, chosen = argmax(scores)
+        elif candidates:
+            filtered, pieces = constraints.nucleus_candidates(scores, temperature, top_k, top_p, candidates)
+            _, best = argmax(filtered + constraints.gumbel_noise_at(row_keys, t, pieces))
+            chosen = ops.take_along_axis(pieces, best[:, None], axis=-1)[:, 0]
+            chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         else:
             filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
             _, chosen = argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]))

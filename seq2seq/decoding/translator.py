@@ -35,6 +35,7 @@ from seq2seq.decoding.options import DecodingOptions
 from seq2seq.decoding.sampling import sample_search
 
 MIN_SOURCE_BUCKET = 8  # the shortest padded source length
+MAX_CANDIDATES = 256  # a sampling top_k up to this looks at its top-k pieces only, not the whole vocabulary
 
 
 @dataclass
@@ -145,7 +146,7 @@ class Translator:
 
     def _run(self, batch: Batch, options: DecodingOptions, seed: int, attention: bool):
         """-> NumPy ``(tokens (R, K', T), log_probs (R, K'), attention (R, K', T, S) or None)``."""
-        key = (options.method, options.width, options.n_best, options.no_repeat_ngram, attention)
+        key = (options.method, options.width, options.n_best, options.no_repeat_ngram, attention, candidates(options))
         if key not in self._compiled:
             self._compiled[key] = compile_function(self._search_function(options, attention))
         if options.seed is None:  # fresh randomness for every row, even for equal sources
@@ -167,6 +168,7 @@ class Translator:
     def _search_function(self, options: DecodingOptions, attention: bool):
         model, width = self.model, options.width
         method, n_best, ngram = options.method, options.n_best, options.no_repeat_ngram
+        shortlist = candidates(options)
 
         def search(source_ids, caps, row_keys, steps, temperature, top_k, top_p, alpha):
             memory, state = model.encode(source_ids)
@@ -189,7 +191,7 @@ class Translator:
             tokens, log_probs, matrix = sample_search(
                 next_fn, state, caps, steps, greedy=method == "greedy", no_repeat_ngram=ngram,
                 temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
-                source_length=source_length,
+                source_length=source_length, candidates=shortlist,
             )
             return tokens[:, None], log_probs[:, None], (None if matrix is None else matrix[:, None])
 
@@ -213,6 +215,14 @@ def plan_batches(encoded: Sequence[Sequence[int]], options: DecodingOptions, bat
         steps = max(options.cap(width), options.no_repeat_ngram) + 1
         batches.append(Batch(indices=indices, source_ids=source_ids, caps=caps, steps=steps))
     return batches
+
+
+def candidates(options: DecodingOptions) -> int:
+    """How many best pieces a sampling step looks at: ``top_k`` rounded up to a power of two when
+    it is at most ``MAX_CANDIDATES`` (one compilation per size), else 0 (the whole vocabulary)."""
+    if options.method != "sample" or not 0 < options.top_k <= MAX_CANDIDATES:
+        return 0
+    return bucket(options.top_k, 8)
 
 
 def bucket(size: int, smallest: int) -> int:
