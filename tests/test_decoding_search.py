@@ -196,7 +196,7 @@ def test_sampling_among_candidates_draws_what_the_whole_vocabulary_draws(seed, t
         return ops.convert_to_numpy(tokens), ops.convert_to_numpy(log_probs)
 
     full_tokens, full_log_probs = draw(0)
-    for candidates in (top_k, 4):
+    for candidates in (top_k, 4, 8):  # 8: more than the 7 pieces there are
         tokens, log_probs = draw(candidates)
         np.testing.assert_array_equal(tokens, full_tokens)
         np.testing.assert_allclose(log_probs, full_log_probs, rtol=1e-6)

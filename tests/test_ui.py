@@ -273,6 +273,22 @@ def test_auth_protects_the_page_and_only_localhost_listens(models, tmp_path):
         demo.close()
 
 
+def test_serving_compiles_the_first_models_decoding_before_the_page_opens(models):
+    from seq2seq.ui.models import describe
+    from seq2seq.ui.serve import warm_up
+
+    cache = ModelCache()
+    for name, first_use in (("chat", lambda t: t.translate(["a b"], respond.chat_options())),
+                            ("translator", lambda t: respond.translate_text(BatchingDecoder(), t, "a b",
+                                                                            respond.translation_options()))):
+        warm_up(cache, describe(Path(models[name])))
+        translator, _ = cache.get(models[name])
+        compiled = dict(translator._compiled)
+        assert len(compiled) == 1
+        first_use(translator)  # what the page does with its default settings: nothing new to compile
+        assert translator._compiled == compiled
+
+
 def _port():
     from ui_models import free_port
 

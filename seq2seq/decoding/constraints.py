@@ -86,6 +86,7 @@ def nucleus_candidates(scores, temperature, top_k, top_p, candidates: int):
     rows: 12 ms of about 17); a top-``C`` costs about a tenth of that. The kept pieces are the
     same, bar float rounding in the probabilities and a tie with a piece ranked below ``C``.
     """
+    candidates = min(candidates, scores.shape[-1])  # a vocabulary smaller than the shortlist
     logits = scores / temperature
     ranked, pieces = ops.top_k(logits, candidates)  # (N, C), descending
     probs = ops.exp(ranked - ops.logsumexp(logits, axis=-1, keepdims=True))  # of all V pieces

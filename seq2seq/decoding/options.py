@@ -103,5 +103,5 @@ TRANSLATION_DEFAULTS = DecodingOptions(method="beam", beam=5, alpha=1.0)
 # at 0.8 distinct-2 was 0.63 and "yeah." took 2.8%; greedy answered "I'm not sure." 55% of the time.
 # A reply's length does not follow its context's: chat caps replies at ``max_len`` (40) alone.
 CHAT_DEFAULTS = DecodingOptions(
-    method="sample", top_p=0.9, temperature=1.0, no_repeat_ngram=3, max_len=40, length_ratio=0.0, length_extra=10_000
+    method="sample", top_k=40, top_p=0.9, temperature=1.0, no_repeat_ngram=3, max_len=40, length_ratio=0.0, length_extra=10_000
 )
