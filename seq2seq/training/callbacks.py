@@ -109,26 +109,34 @@ class CheckpointWriter(keras.callbacks.Callback):
 
 
 def plot_curves(history: list[dict], path: Path) -> None:
-    """Loss (train and valid) and validation BLEU per epoch, written atomically as a PNG."""
+    """Loss (train and valid) per epoch, the saved (best) epoch marked, beside validation BLEU,
+    or validation perplexity for a run without BLEU (a chatbot's); written atomically as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     epochs = [h["epoch"] for h in history]
-    figure, (loss_axis, bleu_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    figure, (loss_axis, score_axis) = plt.subplots(1, 2, figsize=(10, 4))
     for key, label in (("loss", "train loss"), ("val_loss", "valid loss"), ("val_cross_entropy", "valid cross-entropy")):
         points = [(h["epoch"], h[key]) for h in history if key in h]
         if points:
             loss_axis.plot(*zip(*points), marker="o", label=label)
+    scored = [h for h in history if "val_loss" in h]
+    if scored:
+        best = min(scored, key=lambda h: h["val_loss"])["epoch"]
+        loss_axis.axvline(best, color="grey", linestyle=":", label=f"saved: epoch {best} (lowest valid loss)")
     loss_axis.set(xlabel="epoch", ylabel="nats per target piece", title="Loss")
     loss_axis.legend()
-    points = [(h["epoch"], h["val_bleu"]) for h in history if "val_bleu" in h]
+    key, title, label = "val_bleu", "Validation BLEU (greedy, sample)", "BLEU"
+    if not any(key in h for h in history):
+        key, title, label = "val_perplexity", "Validation perplexity (lower is better)", "perplexity"
+    points = [(h["epoch"], h[key]) for h in history if key in h]
     if points:
-        bleu_axis.plot(*zip(*points), marker="o", color="tab:green")
-    bleu_axis.set(xlabel="epoch", ylabel="BLEU", title="Validation BLEU (greedy, sample)")
+        score_axis.plot(*zip(*points), marker="o", color="tab:green")
+    score_axis.set(xlabel="epoch", ylabel=label, title=title)
     if epochs:
-        for axis in (loss_axis, bleu_axis):
+        for axis in (loss_axis, score_axis):
             axis.set_xticks(epochs)
     figure.tight_layout()
     try:
