@@ -174,7 +174,7 @@ def test_sampling_repeats_for_a_seed_and_follows_the_distribution():
     assert np.mean(cold == 4) > 0.8
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     top_k=st.integers(1, 4),
