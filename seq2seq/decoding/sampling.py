@@ -67,14 +67,14 @@ def sample_search(
             scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
         if greedy:  # the best piece's score is its log-probability: a banned piece is never best
             chosen_log_prob, chosen = argmax(scores)
-        elif candidates:
-            filtered, pieces = constraints.nucleus_candidates(scores, temperature, top_k, top_p, candidates)
-            _, best = argmax(filtered + constraints.gumbel_noise_at(row_keys, t, pieces))
-            chosen = ops.take_along_axis(pieces, best[:, None], axis=-1)[:, 0]
-            chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         else:
-            filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
-            _, chosen = argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]))
+            if candidates:
+                filtered, pieces = constraints.nucleus_candidates(scores, temperature, top_k, top_p, candidates)
+                _, best = argmax(filtered + constraints.gumbel_noise_at(row_keys, t, pieces))
+                chosen = ops.take_along_axis(pieces, best[:, None], axis=-1)[:, 0]
+            else:
+                filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
+                _, chosen = argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]))
             chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         at_cap = t >= caps  # EOS forced there, at no cost
         chosen = ops.where(at_cap, EOS_ID, chosen)

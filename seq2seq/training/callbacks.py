@@ -79,6 +79,13 @@ class ValidationBleu(keras.callbacks.Callback):
         logs["val_bleu"] = bleu_and_chrf(hypotheses, self.references)["bleu"]
 
 
+def best_record(history: list[dict]) -> dict | None:
+    """The epoch record whose model is saved: the lowest ``val_loss``, the earliest on a tie
+    (None before any validation)."""
+    scored = [h for h in history if "val_loss" in h]
+    return min(scored, key=lambda h: h["val_loss"]) if scored else None
+
+
 class CheckpointWriter(keras.callbacks.Callback):
     """After each epoch: history.json, curves.png, and the best model and its metrics.
 
@@ -90,8 +97,7 @@ class CheckpointWriter(keras.callbacks.Callback):
         self.directory = directory
         self.history = history  # earlier epochs of a resumed run come in here
         self.on_epoch = on_epoch
-        best = [h for h in history if "val_loss" in h]
-        self.best = min(best, key=lambda h: h["val_loss"]) if best else None
+        self.best = best_record(history)
 
     def on_epoch_end(self, epoch, logs=None):
         record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
@@ -122,10 +128,10 @@ def plot_curves(history: list[dict], path: Path) -> None:
         points = [(h["epoch"], h[key]) for h in history if key in h]
         if points:
             loss_axis.plot(*zip(*points), marker="o", label=label)
-    scored = [h for h in history if "val_loss" in h]
-    if scored:
-        best = min(scored, key=lambda h: h["val_loss"])["epoch"]
-        loss_axis.axvline(best, color="grey", linestyle=":", label=f"saved: epoch {best} (lowest valid loss)")
+    best = best_record(history)
+    if best is not None:
+        loss_axis.axvline(best["epoch"], color="grey", linestyle=":",
+                          label=f"saved: epoch {best['epoch']} (lowest valid loss)")
     loss_axis.set(xlabel="epoch", ylabel="nats per target piece", title="Loss")
     loss_axis.legend()
     key, title, label = "val_bleu", "Validation BLEU (greedy, sample)", "BLEU"

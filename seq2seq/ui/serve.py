@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from seq2seq.errors import Seq2SeqError
-from seq2seq.ui.models import ModelCache, discover
+from seq2seq.ui.models import CHAT, ModelCache, discover
 
 
 class NoModels(Seq2SeqError):
@@ -28,7 +28,6 @@ def quiet_serving() -> None:
 def warm_up(cache: ModelCache, model) -> None:
     """Load ``model`` (a ``ModelInfo``) and compile the decoding its tab starts with, so that the
     first visitor's message does not wait for the compilation (about 1.4 s on a 2-core CPU)."""
-    from seq2seq.ui.models import CHAT
     from seq2seq.ui.respond import chat_options, translation_options
 
     translator, _ = cache.get(model.path)
