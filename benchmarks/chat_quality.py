@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -55,13 +54,14 @@ def main() -> None:
     from seq2seq.checkpoint import load_checkpoint
     from seq2seq.corpora import load_pairs
     from seq2seq.evaluation import perplexity
+    from seq2seq.machine import cpu_model
 
     loaded = load_checkpoint(args.checkpoint)
     context_turns = loaded.config.get("data", {}).get("context_turns", 1)
     specs = args.corpus or ["chitchat"]
     pairs = list(load_pairs(specs, "test", data_dir=args.data_dir, context_turns=context_turns))
     conversations = conversation_numbers(pairs)
-    print(f"checkpoint {args.checkpoint} on {platform.processor() or platform.machine()}")
+    print(f"checkpoint {args.checkpoint} on {cpu_model()}")
     print(
         f"test split of {', '.join(specs)}: {len(pairs):,} pairs from "
         f"{conversations.max() + 1:,} conversations, context turns {context_turns}"

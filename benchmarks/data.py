@@ -174,7 +174,6 @@ def main() -> None:
     report(figures, args)
 
 
-
 def report(figures: dict, args: argparse.Namespace) -> None:
     """Print the figures and their ratio to the targets."""
     from seq2seq.machine import cpu_model
