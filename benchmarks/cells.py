@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 
-import keras
-import numpy as np
+from seq2seq.quiet import filter_native_stderr
 
-from seq2seq import layers as ours
+filter_native_stderr()  # before TensorFlow loads: its start-up chatter stays off stderr
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from seq2seq import layers as ours  # noqa: E402
+from seq2seq.machine import describe  # noqa: E402
 
 
 def build(layer_cls, args, **layer_kwargs) -> keras.Model:
@@ -64,7 +68,7 @@ def main() -> None:
     x = rng.standard_normal((args.batch, args.time, args.input), dtype=np.float32)
     y = rng.standard_normal((args.batch, args.time, args.units), dtype=np.float32)
     print(
-        f"backend={keras.backend.backend()} keras={keras.__version__} machine={platform.machine()} "
+        f"backend={keras.backend.backend()} keras={keras.__version__} machine={describe()!r} "
         f"precision={args.precision} B={args.batch} T={args.time} D={args.input} U={args.units} "
         f"unroll={args.unroll}"
     )

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
-import keras
-import numpy as np
+from seq2seq.quiet import filter_native_stderr
 
-from seq2seq.model import ModelConfig, Seq2Seq
-from seq2seq.training.config import TrainingConfig
-from seq2seq.training.trainer import compile_model
+filter_native_stderr()  # before TensorFlow loads: its start-up chatter stays off stderr
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from seq2seq.machine import describe  # noqa: E402
+from seq2seq.model import ModelConfig, Seq2Seq  # noqa: E402
+from seq2seq.training.config import TrainingConfig  # noqa: E402
+from seq2seq.training.trainer import compile_model  # noqa: E402
 
 JOEY_NMT_H100 = 10_000  # target tokens/s, see the module docstring
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "multi30k-de-en" / "config.json"
@@ -71,7 +75,7 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     rate = tokens / elapsed
     print(
-        f"backend={keras.backend.backend()} machine={platform.machine()} precision={args.precision} "
+        f"backend={keras.backend.backend()} machine={describe()!r} precision={args.precision} "
         f"params={model.count_params():,} batch={args.batch_size} steps={args.steps}"
     )
     print(f"{rate:,.0f} target tokens/s  ({elapsed / args.steps * 1000:.0f} ms/step)  "

@@ -16,3 +16,34 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def accelerators() -> list[str]:
+    """The GPUs the Keras backend sees, in words (``"NVIDIA H100 80GB HBM3"``); empty on a CPU.
+    Imports the backend: for benchmarks, not for the command line's start-up."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return [device.device_kind for device in jax.devices() if device.platform == "gpu"]
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return [
+            tf.config.experimental.get_device_details(device).get("device_name", device.name)
+            for device in tf.config.list_physical_devices("GPU")
+        ]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(index) for index in range(torch.cuda.device_count())]
+    return []
+
+
+def describe() -> str:
+    """The machine in one phrase for a benchmark's header: its GPUs if any, and its CPU."""
+    gpus = accelerators()
+    cpu = cpu_model()
+    return f"{', '.join(gpus)} with {cpu}" if gpus else f"{cpu}, no GPU"
