@@ -1,4 +1,5 @@
-"""What machine this runs on, in words, for reports and benchmarks (no Keras, no TensorFlow)."""
+"""What machine this runs on, in words, for reports and benchmarks. ``cpu_model`` imports no
+framework (the command line may call it); ``accelerators`` and ``describe`` ask the Keras backend."""
 
 from __future__ import annotations
 

@@ -119,7 +119,7 @@ if keras.backend.backend() != "tensorflow":
     # The re-runs on JAX and PyTorch (tests/test_backends.py) take each cell x attention pair once,
     # every cell and every attention still meeting both feedings and both encoders: what differs
     # between backends is the ops, shared by every combination, and on JAX each case compiles anew
-    # (the 18 took a third of that run).
+    # (2 to 15 s a test there).
     CASES = [
         ("rnn", "bahdanau", True, True), ("rnn", "luong", False, False), ("rnn", "none", True, False),
         ("lstm", "bahdanau", False, False), ("lstm", "luong", True, True), ("lstm", "none", False, True),
