@@ -56,6 +56,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     """
     from seq2seq.training import TrainingConfig
     from seq2seq.training import train as run_training
+    from seq2seq.training.callbacks import best_record
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     model_keys = ("cell", "attention", "layers", "units", "embed", "attention_units", "bidirectional",
@@ -74,10 +75,9 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
             verbose=0 if quiet or not sys.stdout.isatty() else 1,  # a log file gets one line an epoch
             on_epoch=lambda record: click.echo(_epoch_line(record)),
         )
-    if history:
-        best = min((h for h in history if "val_loss" in h), key=lambda h: h["val_loss"], default=None)
-        if best:
-            click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
+    best = best_record(history or [])
+    if best:
+        click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
 
 
 def _epoch_line(record: dict) -> str:
