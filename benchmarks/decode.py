@@ -4,7 +4,8 @@ Prints, for greedy and beam 5 (and any --method/--beam given):
 
 - start-up: a fresh ``seq2seq translate`` process on one sentence, split into the process
   start with imports and checkpoint loading, and the first call (tracing/compiling the loop);
-- throughput: sentences per second for the whole file, in-process, after a warm-up call;
+- throughput: sentences per second for the whole file, in-process, after a warm-up pass; and
+  the same with one batch at a time (``Translator(workers=1)``), for the ratio of the two;
 - latency: one sentence at a time (p50/p95 over ``--latency-sentences`` sentences);
 - the old reference: the previous decoder (a Python loop with one framework call per token,
   ``--baseline``), measured in the same run, for a ratio.
@@ -57,7 +58,7 @@ import json; print(json.dumps({{"load_s": loaded - start, "first_call_s": first 
 
 
 def throughput(translator, sources, options, batch_size) -> float:
-    translator.translate(sources[:batch_size], options, batch_size=batch_size)  # warm-up (compile)
+    translator.translate(sources, options, batch_size=batch_size)  # warm-up: JAX compiles each bucket shape once
     start = time.perf_counter()
     translator.translate(sources, options, batch_size=batch_size)
     return len(sources) / (time.perf_counter() - start)
@@ -122,7 +123,7 @@ def main() -> None:
     import keras
 
     from seq2seq.cli.translate import load_translator
-    from seq2seq.decoding import DecodingOptions
+    from seq2seq.decoding import DecodingOptions, Translator
 
     sources = read_sources(args.corpora)
     print(f"backend {keras.backend.backend()}, {len(sources)} sentences, batch {args.batch_size}, {os.cpu_count()} cores")
@@ -132,12 +133,15 @@ def main() -> None:
     translator, loaded = load_translator(args.checkpoint)
     greedy = DecodingOptions(method="greedy")
     beam = DecodingOptions(method="beam", beam=5, alpha=0.6)
+    serial = Translator(loaded.model, loaded.tokenizer, translator.max_source_pieces, workers=1)
     results = {}
     for name, options in (("greedy", greedy), ("beam 5", beam)):
         rate = throughput(translator, sources, options, args.batch_size)
+        one_at_a_time = throughput(serial, sources, options, args.batch_size)
         p50, p95 = latency(translator, sources, options, args.latency_sentences)
         results[name] = rate
-        print(f"{name:>7}: {rate:8.1f} sentences/s   latency p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+        print(f"{name:>7}: {rate:8.1f} sentences/s   latency p50 {p50:6.1f} ms  p95 {p95:6.1f} ms   "
+              f"(one batch at a time: {one_at_a_time:.1f} sentences/s, {translator.workers} at a time {rate / one_at_a_time:.2f}x)")
     if not args.no_baseline:
         old = baseline_greedy(loaded.model, loaded.tokenizer, sources, args.batch_size)
         print(f"baseline (old Python-loop greedy): {old:.1f} sentences/s; greedy ratio {results['greedy'] / old:.2f}x")

@@ -187,6 +187,25 @@ def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method
         assert alone.score == pytest.approx(output.score, abs=1e-4)
 
 
+@pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
+def test_batches_on_two_threads_give_the_outputs_of_one_thread_in_order(translator_dir, method):
+    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import DecodingOptions, Translator
+
+    loaded = load_translator(translator_dir)[1]
+    texts = [source for source, _ in reverse_pairs(70, seed=12, min_len=1, max_len=12)]
+    options = DecodingOptions(method=method, beam=3, n_best=2 if method == "beam" else 1, seed=5)
+    runs = {}
+    for workers in (1, 2):
+        translator = Translator(loaded.model, loaded.tokenizer, workers=workers)
+        done = []
+        outputs = translator.translate(texts, options, batch_size=8, progress=done.append)
+        runs[workers] = [(o.text, round(o.score, 4), [(t, round(s, 4)) for t, s in o.n_best]) for o in outputs]
+        assert sum(done) == len(texts) and len(done) == 9  # every batch reported once
+    assert runs[1] == runs[2]
+    assert len({score for _, score, _ in runs[2]}) > 10  # each source its own score: the order is checked
+
+
 def test_evaluate_takes_the_decoding_options(translator_dir, tmp_path):
     test_file = write_tsv(tmp_path / "test.tsv", reverse_pairs(20, seed=3))
     common = ("evaluate", "--checkpoint", translator_dir, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")

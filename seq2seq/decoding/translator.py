@@ -9,7 +9,10 @@ For a list of texts it:
    (rows and source length rounded up to powers of two), so a long file compiles a handful of
    shapes on JAX and one on TensorFlow;
 3. runs the encoder once per batch and the whole search (greedy, sampling or beam) as one
-   compiled loop (``tf.function`` or ``jax.jit``);
+   compiled loop (``tf.function`` or ``jax.jit``), two batches at a time on two threads: the
+   backends release the GIL while they compute, so one batch's small serial operations and
+   host-side work overlap the other's (1.2x the throughput of one batch at a time on a 2-core
+   CPU, ``benchmarks/RESULTS.md``);
 4. detokenizes and restores the input order. An empty line gives an empty output.
 
 Every sentence's length cap, mask and score is its own, so its output does not depend on the
@@ -20,8 +23,10 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import keras
@@ -71,13 +76,16 @@ class Translator:
         model: a ``Seq2Seq``.
         tokenizer: its ``Tokenizer``.
         max_source_pieces: sources are cut to this many pieces (the longest the model trained on).
+        workers: batches decoded at the same time (threads); 1: one after another.
     """
 
-    def __init__(self, model, tokenizer, max_source_pieces: int = 128):
+    def __init__(self, model, tokenizer, max_source_pieces: int = 128, workers: int = 2):
         self.model = model
         self.tokenizer = tokenizer
         self.max_source_pieces = max_source_pieces
+        self.workers = workers
         self._compiled: dict[tuple, Callable] = {}
+        self._compiling = threading.Lock()
 
     # -- text -------------------------------------------------------------------------------------
 
@@ -114,13 +122,23 @@ class Translator:
         """As ``translate``, from source ids already encoded and cut."""
         results = [Output(text="", score=0.0) for _ in encoded]
         seed = options.seed if options.seed is not None else random.SystemRandom().getrandbits(32)
-        for number, batch in enumerate(plan_batches(encoded, options, batch_size)):
+        batches = plan_batches(encoded, options, batch_size)
+
+        def run(number: int, batch: Batch):
             # a fixed seed keys each row by its source alone; a fresh one differs per batch
-            decoded = self._run(batch, options, seed if options.seed is not None else seed + number, attention)
-            for row, index in enumerate(batch.indices):
-                results[index] = self._output(encoded[index], decoded, row, options)
-            if progress is not None:
-                progress(len(batch.indices))
+            return self._run(batch, options, seed if options.seed is not None else seed + number, attention)
+
+        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(batches) > 1 else None
+        try:
+            decoded_batches = pool.map(run, range(len(batches)), batches) if pool else map(run, range(len(batches)), batches)
+            for batch, decoded in zip(batches, decoded_batches):
+                for row, index in enumerate(batch.indices):
+                    results[index] = self._output(encoded[index], decoded, row, options)
+                if progress is not None:
+                    progress(len(batch.indices))
+        finally:
+            if pool:  # on an error or Ctrl-C, the batches not yet started are dropped
+                pool.shutdown(wait=True, cancel_futures=True)
         return results
 
     def _output(self, source_ids, decoded, row: int, options: DecodingOptions) -> Output:
@@ -147,8 +165,9 @@ class Translator:
     def _run(self, batch: Batch, options: DecodingOptions, seed: int, attention: bool):
         """-> NumPy ``(tokens (R, K', T), log_probs (R, K'), attention (R, K', T, S) or None)``."""
         key = (options.method, options.width, options.n_best, options.no_repeat_ngram, attention, candidates(options))
-        if key not in self._compiled:
-            self._compiled[key] = compile_function(self._search_function(options, attention))
+        with self._compiling:
+            if key not in self._compiled:
+                self._compiled[key] = compile_function(self._search_function(options, attention))
         if options.seed is None:  # fresh randomness for every row, even for equal sources
             row_keys = np.random.default_rng(seed).integers(0, 2**32, size=len(batch.source_ids), dtype="uint32")
         else:  # a pure function of the seed and the source: the same alone or in any batch
