@@ -130,7 +130,7 @@ class Translator:
 
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(batches) > 1 else None
         try:
-            decoded_batches = pool.map(run, range(len(batches)), batches) if pool else map(run, range(len(batches)), batches)
+            decoded_batches = (pool.map if pool else map)(run, range(len(batches)), batches)  # in order
             for batch, decoded in zip(batches, decoded_batches):
                 for row, index in enumerate(batch.indices):
                     results[index] = self._output(encoded[index], decoded, row, options)
