@@ -10,7 +10,7 @@ Prints, for greedy and beam 5 (and any --method/--beam given):
 - the old reference: the previous decoder (a Python loop with one framework call per token,
   ``--baseline``), measured in the same run, for a ratio.
 
-    python benchmarks/decode.py [--corpora ../shared/corpora] [--batch-size 64]
+    python benchmarks/decode.py [--corpora ../shared/corpora] [--batch-size 32]
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpora", type=Path, default=Path(os.environ.get("SEQ2SEQ_CORPORA", ROOT.parent / "shared" / "corpora")))
     parser.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "multi30k-de-en")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--latency-sentences", type=int, default=100)
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()

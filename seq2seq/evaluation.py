@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from keras import ops
 
-from seq2seq.decoding import DecodingOptions
+from seq2seq.decoding import DECODE_BATCH, DecodingOptions
 from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.data.pair_batches import PairBatches
 from seq2seq.scores import bleu_and_chrf
@@ -28,7 +28,7 @@ def perplexity(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: i
     return math.exp(total / max(count, 1.0))
 
 
-def evaluate(translator, pairs: Sequence[tuple[str, str]], options: DecodingOptions | None = None, batch_size: int = 64) -> dict:
+def evaluate(translator, pairs: Sequence[tuple[str, str]], options: DecodingOptions | None = None, batch_size: int = DECODE_BATCH) -> dict:
     """Translate the sources of ``pairs`` with ``translator`` (a ``Translator``) and score them.
 
     Returns ``{"bleu", "chrf", "perplexity", "pairs", "signature", "decoding"}``.

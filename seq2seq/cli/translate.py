@@ -12,7 +12,7 @@ from seq2seq import atomic, shipped
 from seq2seq.cli import main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
-from seq2seq.decoding.options import TRANSLATION_DEFAULTS
+from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
 
 PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at least this long
 
@@ -42,7 +42,7 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
 @click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path), help="Read sentences from FILE, one per line.")
 @click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE (atomically).")
 @decoding_options(TRANSLATION_DEFAULTS)
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Sentences decoded together.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score, n_best.")
 @click.option("--plot-attention", type=click.Path(dir_okay=False, path_type=Path), help="Draw the first sentence's attention into this PNG.")
 @click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
@@ -111,7 +111,7 @@ class _progress:
 @corpus_options(default_split="test")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first N pairs.")
 @decoding_options(TRANSLATION_DEFAULTS, with_max_len=False)
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Sentences decoded together.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
     """Score a checkpoint on a corpus split: sacreBLEU BLEU and chrF, and perplexity."""

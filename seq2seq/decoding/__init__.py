@@ -12,10 +12,10 @@ penalty), ``sampling`` (greedy and sampling), ``beam`` (beam search), ``translat
 
 from __future__ import annotations
 
-from seq2seq.decoding.options import CHAT_DEFAULTS, METHODS, TRANSLATION_DEFAULTS, DecodingOptions
+from seq2seq.decoding.options import CHAT_DEFAULTS, DECODE_BATCH, METHODS, TRANSLATION_DEFAULTS, DecodingOptions
 
 
-def translate(model, tokenizer, texts, batch_size: int = 64, max_len: int = 100, options: DecodingOptions | None = None) -> list[str]:
+def translate(model, tokenizer, texts, batch_size: int = DECODE_BATCH, max_len: int = 100, options: DecodingOptions | None = None) -> list[str]:
     """Texts in, texts out, in order (greedy unless ``options`` say otherwise)."""
     from seq2seq.decoding.translator import Translator
 
@@ -32,4 +32,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["CHAT_DEFAULTS", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "translate"]
+__all__ = ["CHAT_DEFAULTS", "DECODE_BATCH", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "translate"]

@@ -36,7 +36,7 @@ from keras import ops, tree
 from seq2seq.corpora.text import normalize_text
 from seq2seq.data.tokenizer import EOS_ID, PAD_ID
 from seq2seq.decoding.beam import beam_search
-from seq2seq.decoding.options import DecodingOptions
+from seq2seq.decoding.options import DECODE_BATCH, DecodingOptions
 from seq2seq.decoding.sampling import sample_search
 
 MIN_SOURCE_BUCKET = 8  # the shortest padded source length
@@ -99,7 +99,7 @@ class Translator:
         self,
         texts: Sequence[str],
         options: DecodingOptions = DecodingOptions(),
-        batch_size: int = 64,
+        batch_size: int = DECODE_BATCH,
         attention: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> list[Output]:
@@ -115,7 +115,7 @@ class Translator:
         self,
         encoded: Sequence[Sequence[int]],
         options: DecodingOptions = DecodingOptions(),
-        batch_size: int = 64,
+        batch_size: int = DECODE_BATCH,
         attention: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> list[Output]:
