@@ -1,6 +1,6 @@
 """Decoding speed of the shipped translator on the 1,000 test2016 sentences.
 
-Prints, for greedy and beam 5 (and any --method/--beam given):
+Prints, for greedy and for beam 5 (alpha 0.6):
 
 - start-up: a fresh ``seq2seq translate`` process on one sentence, split into the process
   start with imports and checkpoint loading, and the first call (tracing/compiling the loop);
