@@ -30,7 +30,10 @@ def masked_softmax(scores, mask=None):
     if mask is not None:
         mask = ops.expand_dims(ops.cast(mask, "bool"), 1)  # (B, 1, S)
         scores = ops.where(mask, scores, large_negative(scores.dtype))
-    alignment = ops.softmax(scores, axis=-1)
+    if scores.shape[-1] == 1:  # one source piece (an empty sentence's EOS) takes all the weight;
+        alignment = ops.ones_like(scores)  # ops.softmax would warn over a one-element axis
+    else:
+        alignment = ops.softmax(scores, axis=-1)
     if mask is not None:
         alignment = ops.where(mask, alignment, 0.0)  # exact zeros, even for a fully padded row
     return alignment

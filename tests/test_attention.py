@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+import warnings
 
 import keras
 import numpy as np
@@ -129,6 +130,21 @@ def test_fully_padded_row_gives_zeros_not_nan(kind):
     assert np.all(np.isfinite(context)) and np.all(np.isfinite(alignment))
     assert np.all(alignment[1] == 0.0) and np.all(context[1] == 0.0)
     np.testing.assert_allclose(alignment[[0, 2]].sum(axis=-1), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_a_one_piece_source_takes_all_the_weight_without_a_warning(kind):
+    query, keys, _ = random_inputs(4)
+    keys = keys[:, :1]  # (B, 1, D): an empty sentence is its EOS piece alone
+    layer = make_layer(kind, query, keys)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns about a softmax over a one-element axis
+        context, alignment = layer(query, keys, source_mask=np.array([[True], [False], [True]]))
+    alignment, context = ops.convert_to_numpy(alignment), ops.convert_to_numpy(context)
+    np.testing.assert_array_equal(alignment[[0, 2]], 1.0)
+    np.testing.assert_array_equal(alignment[1], 0.0)
+    np.testing.assert_array_equal(context[1], 0.0)
+    assert np.all(np.isfinite(context))
 
 
 class _SoftmaxSpy(types.SimpleNamespace):

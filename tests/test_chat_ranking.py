@@ -92,6 +92,29 @@ def test_a_scorer_that_knows_the_answer_gets_everything_and_a_blind_one_chance()
     assert blind.contexts == len(pairs) and blind.candidates == 20
 
 
+def test_mmi_discounts_replies_that_are_likely_after_any_context():
+    pairs, _ = dialogue_pairs_of(CONVERSATIONS)
+    truth = set(pairs)
+    rng = np.random.default_rng(0)
+    prior = {reply: rng.normal(scale=3.0) for _, reply in pairs}  # how likely a reply is anywhere
+    calls = []
+
+    def scorer(candidate_pairs):  # log p(r | c) = the reply's prior, + 1 after its own context
+        calls.append(candidate_pairs)
+        return np.array([prior[r] + ((c, r) in truth) for c, r in candidate_pairs])
+
+    result = rank_replies(scorer, pairs, mmi_weight=1.0)
+    assert result.mmi_hits_at_1 == 1.0 and result.mmi_weight == 1.0  # the prior cancels out
+    assert 0.05 < result.hits_at_1 < 0.5  # the prior's spread beats the +1 most of the time
+    # the second call: each candidate reply once, after an empty context
+    assert len(calls) == 2 and {c for c, _ in calls[1]} == {""}
+    assert sorted(r for _, r in calls[1]) == sorted({r for _, r in calls[0]})
+    calls.clear()
+    plain = rank_replies(scorer, pairs, mmi_weight=0.0)
+    assert plain.mmi_hits_at_1 == plain.hits_at_1 == result.hits_at_1
+    assert rank_replies(scorer, pairs).mmi_hits_at_1 is None
+
+
 @pytest.fixture(scope="module")
 def tiny_model():
     from seq2seq.data.tokenizer import Tokenizer

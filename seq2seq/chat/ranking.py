@@ -9,12 +9,23 @@ what the model learned about replies, whatever the decoding settings.
 The score of a reply is its mean log-probability per piece (EOS included) given the context,
 teacher-forced: the mean, not the sum, so that short generic replies ("yes") do not win by being
 short.
+
+Likelihood still favours replies that are likely anywhere ("i don't know" fits every context). The
+second ranking, maximum mutual information (MMI; Li et al. 2016, "A Diversity-Promoting
+Objective Function for Neural Conversation Models", their MMI-antiLM), asks how much more likely
+the reply is after this context than after none:
+
+    score(c, r) = log p(r | c) - weight * log p(r | "")
+
+both as means per piece, ``p(r | "")`` being the same model's score of the reply after an empty
+context (its prior for replies). ``weight`` 1 is the pointwise mutual information; 0 is the
+likelihood ranking. It costs one more score per distinct reply, not per candidate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,6 +43,8 @@ class RankingResult:
     chance: float  # 1 / candidates
     contexts: int  # contexts ranked
     candidates: int  # replies ranked per context, the true one included
+    mmi_hits_at_1: float | None = None  # the same, ranked by the MMI score (module docstring)
+    mmi_weight: float | None = None  # the weight of the reply's prior in that score
 
 
 def mean_log_probs(
@@ -128,6 +141,7 @@ def rank_replies(
     count: int = 20,
     seed: int = 0,
     conversations: np.ndarray | None = None,
+    mmi_weight: float | None = None,
 ) -> RankingResult:
     """hits@1 of ``score`` on the ``(context, reply)`` ``pairs`` of a test split.
 
@@ -139,6 +153,8 @@ def rank_replies(
         count: replies ranked per context, the true one included.
         seed: the seed of the distractor draw.
         conversations: ``(N,)`` conversation of each pair; default ``conversation_numbers``.
+        mmi_weight: also rank by ``score(c, r) - mmi_weight * score("", r)`` (MMI); ``score``
+            is then called a second time, on each distinct candidate reply after ``""``.
     """
     pairs = list(pairs)
     if conversations is None:
@@ -149,4 +165,10 @@ def rank_replies(
         (pairs[row][0], replies[j]) for row, indices in enumerate(candidates) for j in indices
     ]
     scores = np.asarray(score(candidate_pairs), dtype=np.float64).reshape(candidates.shape)
-    return RankingResult(hits_at_1(scores), 1.0 / count, len(pairs), count)
+    result = RankingResult(hits_at_1(scores), 1.0 / count, len(pairs), count)
+    if mmi_weight is None:
+        return result
+    distinct, where = np.unique(candidates, return_inverse=True)  # each candidate reply once
+    prior = np.asarray(score([("", replies[j]) for j in distinct]), dtype=np.float64)  # (R,)
+    mmi = scores - mmi_weight * prior[where.reshape(candidates.shape)]  # (N, count)
+    return replace(result, mmi_hits_at_1=hits_at_1(mmi), mmi_weight=mmi_weight)
