@@ -360,3 +360,19 @@ def test_native_chatter_filter_forwards_lines_after_dropped_ones():
     os_module.close(captured_write)
     with io.open(captured_read, "rb") as stream:
         assert stream.read() == lines[2]
+
+
+def test_train_logs_our_progress_but_not_other_libraries_info(monkeypatch):
+    import logging
+
+    from seq2seq.cli.train import show_progress_logs
+
+    root, ours = logging.getLogger(), logging.getLogger("seq2seq")
+    monkeypatch.setattr(root, "handlers", [])  # basicConfig adds its handler to a clean root
+    monkeypatch.setattr(root, "level", root.level)
+    monkeypatch.setattr(ours, "level", ours.level)
+    show_progress_logs()
+    assert logging.getLogger("seq2seq.training.trainer").isEnabledFor(logging.INFO)
+    # JAX's "Unable to initialize backend 'tpu'" is INFO on its logger: it must not print
+    assert not logging.getLogger("jax._src.xla_bridge").isEnabledFor(logging.INFO)
+    assert logging.getLogger("jax._src.xla_bridge").isEnabledFor(logging.WARNING)

@@ -16,6 +16,13 @@ from seq2seq.training.config import PRECISIONS
 DEFAULT_EPOCHS = 12  # the shipped translator's recipe, like every default here
 
 
+def show_progress_logs() -> None:
+    """Our INFO lines (data kept, tokenizer, epochs) on stderr; other libraries' from WARNING up
+    (JAX logs "Unable to initialize backend 'tpu'" at INFO on every start)."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("seq2seq").setLevel(logging.INFO)
+
+
 @main.command()
 @corpus_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Checkpoint folder to write.")
@@ -58,7 +65,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     from seq2seq.training import train as run_training
     from seq2seq.training.callbacks import best_record
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    show_progress_logs()
     model_keys = ("cell", "attention", "layers", "units", "embed", "attention_units", "bidirectional",
                   "input_feeding", "tie_embeddings", "dropout", "unroll")
     model_options = {key: options.pop(key) for key in model_keys}
