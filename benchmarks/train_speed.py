@@ -2,11 +2,14 @@
 
 By default the configuration of the shipped model (``checkpoints/multi30k-de-en/config.json``);
 ``--config PATH`` takes another checkpoint's. Batches are synthetic but shaped like Multi30k
-de-en after SentencePiece (lengths drawn around 14 source / 15 target pieces), with real padding;
-only non-padding target tokens are counted. Runs on the current backend (``KERAS_BACKEND``).
+de-en after SentencePiece (lengths drawn around 14 source / 15 target pieces), with real padding
+and widths rounded up to a multiple of 8 as the trainer pads them; every batch shape is compiled
+before the timing (on JAX a new shape compiles anew); only non-padding target tokens are counted.
+Runs on the current backend (``KERAS_BACKEND``).
 
     python benchmarks/train_speed.py                 # CPU, TensorFlow
     KERAS_BACKEND=jax python benchmarks/train_speed.py --precision mixed_bfloat16
+    KERAS_BACKEND=jax python benchmarks/train_speed.py --set units=512 --set embed=512 --set layers=2
 
 The reference mark is Joey NMT 2.3 (PyTorch, cuDNN LSTMs, 22M parameters, fp16) at about
 10,000 target tokens/s on one H100; the ratio printed is against that figure, which is only
@@ -30,10 +33,15 @@ import numpy as np  # noqa: E402
 from seq2seq.machine import describe  # noqa: E402
 from seq2seq.model import ModelConfig, Seq2Seq  # noqa: E402
 from seq2seq.training.config import TrainingConfig  # noqa: E402
+from seq2seq.training.data import LENGTH_MULTIPLE  # noqa: E402
 from seq2seq.training.trainer import compile_model  # noqa: E402
 
 JOEY_NMT_H100 = 10_000  # target tokens/s, see the module docstring
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "multi30k-de-en" / "config.json"
+
+
+def round_up(length: int) -> int:
+    return -(-int(length) // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
 
 
 def synthetic_batches(count: int, batch: int, vocab: int, seed: int = 0):
@@ -41,8 +49,9 @@ def synthetic_batches(count: int, batch: int, vocab: int, seed: int = 0):
     for _ in range(count):
         source_lengths = np.clip(rng.normal(14, 4, batch).astype(int), 3, 40)
         target_lengths = np.clip(rng.normal(15, 4, batch).astype(int), 3, 40)
-        source = np.zeros((batch, source_lengths.max()), "int32")
-        target = np.zeros((batch, target_lengths.max() + 1), "int32")
+        # widths rounded up as the trainer pads them (on JAX every new shape compiles anew)
+        source = np.zeros((batch, round_up(source_lengths.max())), "int32")
+        target = np.zeros((batch, round_up(target_lengths.max()) + 1), "int32")
         for row, (s, t) in enumerate(zip(source_lengths, target_lengths)):
             source[row, :s] = rng.integers(5, vocab, s)
             target[row, : t + 1] = np.r_[2, rng.integers(5, vocab, t)]
@@ -57,18 +66,30 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--precision", default="float32", choices=["float32", "mixed_bfloat16", "mixed_float16"])
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="change a field of the model config, e.g. --set units=512 --set layers=2")
     args = parser.parse_args()
 
     keras.mixed_precision.set_dtype_policy(args.precision)
-    model_config = ModelConfig.from_dict(json.loads(args.config.read_text())["model"])
+    fields = json.loads(args.config.read_text())["model"]
+    for change in args.set:
+        field, _, value = change.partition("=")
+        if field not in fields:
+            parser.error(f"--set {change}: the model config has no field {field!r}")
+        fields[field] = json.loads(value)  # 512, 2, true, 0.1, "lstm"
+    model_config = ModelConfig.from_dict(fields)
     model = Seq2Seq(model_config)
     compile_model(model, TrainingConfig(), steps_per_epoch=1000)
-    batches = list(synthetic_batches(args.steps + 3, args.batch_size, model_config.target_vocab_size))
-    for inputs, targets in batches[:3]:  # compile for a few shapes first
-        model.train_on_batch(inputs, targets)
+    batches = list(synthetic_batches(args.steps, args.batch_size, model_config.target_vocab_size))
+    warmed = set()
+    for inputs, targets in batches:  # compile every shape first (a handful: widths step by 8)
+        shapes = (inputs[0].shape, inputs[1].shape)
+        if shapes not in warmed:
+            model.train_on_batch(inputs, targets)
+            warmed.add(shapes)
     tokens = 0
     start = time.perf_counter()
-    for inputs, targets in batches[3:]:
+    for inputs, targets in batches:
         loss = model.train_on_batch(inputs, targets)
         tokens += int((targets != 0).sum())
     float(np.ravel(np.asarray(loss))[0])  # wait for the device
@@ -76,7 +97,8 @@ def main() -> None:
     rate = tokens / elapsed
     print(
         f"backend={keras.backend.backend()} machine={describe()!r} precision={args.precision} "
-        f"params={model.count_params():,} batch={args.batch_size} steps={args.steps}"
+        f"params={model.count_params():,} batch={args.batch_size} steps={args.steps} shapes={len(warmed)}"
+        + (f" set={','.join(args.set)}" if args.set else "")
     )
     print(f"{rate:,.0f} target tokens/s  ({elapsed / args.steps * 1000:.0f} ms/step)  "
           f"ratio to Joey NMT on an H100: {rate / JOEY_NMT_H100:.2f}")
