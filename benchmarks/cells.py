@@ -10,6 +10,11 @@ interleaved over several rounds; the figure is tokens (batch x time) per second,
         --precision mixed_bfloat16 --unroll 4       # the GPU setting of ../shared/GPU.md
 
 Prints one line per cell with both throughputs and the ratio ours / Keras (>= 1.0 is the target).
+With ``--anchor torch`` it first runs ``cells_torch.py`` (PyTorch's cuDNN layers, where ``torch``
+is installed) in a child process at the same sizes and precision, and adds the ratio ours / PyTorch:
+
+    KERAS_BACKEND=jax python benchmarks/cells.py --batch 128 --time 64 --input 512 --units 1024 \
+        --anchor torch                              # issue 10's mark, float32
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from seq2seq.quiet import filter_native_stderr
 
@@ -49,6 +57,33 @@ def tokens_per_second(model, x, y, steps: int) -> float:
     return x.shape[0] * x.shape[1] * steps / (time.perf_counter() - start)
 
 
+TORCH_PRECISION = {"float32": "float32", "mixed_bfloat16": "bfloat16"}  # autocast for mixed
+
+
+def torch_anchor(args) -> dict[str, float]:
+    """Tokens/s of PyTorch's layers per cell, from ``cells_torch.py`` run in a child process
+    (before this process touches the device, so the two never share its memory)."""
+    if args.precision not in TORCH_PRECISION:
+        sys.exit(f"Error: no PyTorch anchor for {args.precision} (float32 or mixed_bfloat16)")
+    command = [
+        sys.executable, str(Path(__file__).with_name("cells_torch.py")), "--json",
+        "--cells", args.cells, "--batch", str(args.batch), "--time", str(args.time),
+        "--input", str(args.input), "--units", str(args.units), "--steps", str(args.steps),
+        "--rounds", str(args.rounds), "--precision", TORCH_PRECISION[args.precision],
+    ]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "Error: cells_torch.py failed")
+    rates = {}
+    for line in run.stdout.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            rates[record["cell"]] = record["torch"]
+        else:
+            print(f"anchor: {line}")
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cells", default="lstm,gru")
@@ -61,7 +96,9 @@ def main() -> None:
     parser.add_argument("--precision", default="float32", choices=["float32", "mixed_bfloat16", "mixed_float16"])
     parser.add_argument("--unroll", type=int, default=1, help="our layers: steps unrolled per loop iteration")
     parser.add_argument("--json", action="store_true", help="also print one JSON object per cell")
+    parser.add_argument("--anchor", choices=["torch"], help="also measure PyTorch's layers (cells_torch.py)")
     args = parser.parse_args()
+    anchor = torch_anchor(args) if args.anchor else {}
 
     keras.mixed_precision.set_dtype_policy(args.precision)
     rng = np.random.default_rng(0)
@@ -88,12 +125,18 @@ def main() -> None:
                 rates[key].append(tokens_per_second(model, x, y, args.steps))
         ours_rate = statistics.median(rates["ours"])
         keras_rate = statistics.median(rates["keras"])
+        against_torch = (
+            f"   torch {anchor[name]:12,.0f} tok/s   ours/torch {ours_rate / anchor[name]:.2f}" if name in anchor else ""
+        )
         print(
             f"{name.upper():4s} ours {ours_rate:12,.0f} tok/s   keras {keras_rate:12,.0f} tok/s   "
-            f"ratio {ours_rate / keras_rate:.2f}"
+            f"ratio {ours_rate / keras_rate:.2f}{against_torch}"
         )
         if args.json:
-            print(json.dumps({"cell": name, "ours": ours_rate, "keras": keras_rate, "ratio": ours_rate / keras_rate}))
+            record = {"cell": name, "ours": ours_rate, "keras": keras_rate, "ratio": ours_rate / keras_rate}
+            if name in anchor:
+                record.update(torch=anchor[name], ratio_torch=ours_rate / anchor[name])
+            print(json.dumps(record))
 
 
 if __name__ == "__main__":
