@@ -4,9 +4,9 @@
         [--candidates 20] [--seed 0] [--mmi-weight 1.0[,W ...]] [--diversity-contexts 500]
         [--split test] [--limit N] [--skip-decoding] [--json]
 
-1. Loads the checkpoint and reads the ``--split`` (default test) of ``--corpus`` with the ``context_turns`` the
-   checkpoint was trained with (config.json's data section); dialogue corpora are split by
-   conversation, so no test conversation was seen in training.
+1. Loads the checkpoint and reads the ``--split`` (default test) of ``--corpus`` with the
+   ``context_turns`` the checkpoint was trained with (config.json's data section); dialogue
+   corpora are split by conversation, so no test conversation was seen in training.
 2. Perplexity: ``seq2seq.evaluation.perplexity``, teacher-forced, per target piece, EOS included.
 3. Response ranking, hits@1 of ``--candidates`` (ConvAI2): for every test context, the true reply
    against ``--candidates - 1`` replies of other test conversations drawn with ``--seed``, ranked
@@ -22,8 +22,8 @@
    nucleus, no repeated trigram; ``--seed``), with the nucleus alone (top-k 0), and, to show
    what sampling avoids, greedily and with beam 5: the same diversity figures.
 
-Targets (issue 8): hits@1 >= 25% (by likelihood, the ConvAI2 protocol); with the chat default, distinct-2 at least 80% of the human
-replies' and no reply more than 2% of all replies.
+Targets (issue 8): hits@1 >= 25% (by likelihood, the ConvAI2 protocol); with the chat default,
+distinct-2 at least 80% of the human replies' and no reply more than 2% of all replies.
 """
 
 from __future__ import annotations
