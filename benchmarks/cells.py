@@ -34,6 +34,7 @@ filter_native_stderr()  # before TensorFlow loads: its start-up chatter stays of
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from cells_torch import add_size_arguments  # noqa: E402  (beside this file; imports no torch)
 from seq2seq import layers as ours  # noqa: E402
 from seq2seq.machine import describe  # noqa: E402
 
@@ -86,13 +87,7 @@ def torch_anchor(args) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cells", default="lstm,gru")
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--time", type=int, default=32)
-    parser.add_argument("--input", type=int, default=128)
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=20, help="timed train steps per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    add_size_arguments(parser)  # the same sizes as the PyTorch anchor's
     parser.add_argument("--precision", default="float32", choices=["float32", "mixed_bfloat16", "mixed_float16"])
     parser.add_argument("--unroll", type=int, default=1, help="our layers: steps unrolled per loop iteration")
     parser.add_argument("--json", action="store_true", help="also print one JSON object per cell")

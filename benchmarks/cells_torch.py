@@ -25,8 +25,8 @@ import sys
 import time
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options this script shares with ``cells.py``: which cells, the sizes, the rounds."""
     parser.add_argument("--cells", default="lstm,gru")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--time", type=int, default=32)
@@ -34,6 +34,11 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--steps", type=int, default=20, help="timed train steps per round")
     parser.add_argument("--rounds", type=int, default=3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_size_arguments(parser)
     parser.add_argument("--precision", default="float32", choices=["float32", "bfloat16"])
     parser.add_argument("--json", action="store_true", help="also print one JSON object per cell")
     args = parser.parse_args()
