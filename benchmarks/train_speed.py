@@ -2,9 +2,10 @@
 
 By default the configuration of the shipped model (``checkpoints/multi30k-de-en/config.json``);
 ``--config PATH`` takes another checkpoint's. Batches are synthetic but shaped like Multi30k
-de-en after SentencePiece (lengths drawn around 14 source / 15 target pieces), with real padding
-and widths rounded up to a multiple of 8 as the trainer pads them; every batch shape is compiled
-before the timing (on JAX a new shape compiles anew); only non-padding target tokens are counted.
+de-en after SentencePiece (lengths drawn around 14 source / 15 target pieces), with real padding,
+fed as the trainer feeds them (``fit_input``): as they are on TensorFlow, widths padded to a
+multiple of 8 on JAX and PyTorch (``PaddedBatches``), where each new shape compiles a new step.
+Every shape is compiled before the timing; only non-padding target tokens are counted.
 Runs on the current backend (``KERAS_BACKEND``).
 
     python benchmarks/train_speed.py                 # CPU, TensorFlow
@@ -33,15 +34,11 @@ import numpy as np  # noqa: E402
 from seq2seq.machine import describe  # noqa: E402
 from seq2seq.model import ModelConfig, Seq2Seq  # noqa: E402
 from seq2seq.training.config import TrainingConfig  # noqa: E402
-from seq2seq.training.data import LENGTH_MULTIPLE  # noqa: E402
+from seq2seq.training.data import PaddedBatches  # noqa: E402
 from seq2seq.training.trainer import compile_model  # noqa: E402
 
 JOEY_NMT_H100 = 10_000  # target tokens/s, see the module docstring
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "multi30k-de-en" / "config.json"
-
-
-def round_up(length: int) -> int:
-    return -(-int(length) // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
 
 
 def synthetic_batches(count: int, batch: int, vocab: int, seed: int = 0):
@@ -49,15 +46,14 @@ def synthetic_batches(count: int, batch: int, vocab: int, seed: int = 0):
     for _ in range(count):
         source_lengths = np.clip(rng.normal(14, 4, batch).astype(int), 3, 40)
         target_lengths = np.clip(rng.normal(15, 4, batch).astype(int), 3, 40)
-        # widths rounded up as the trainer pads them (on JAX every new shape compiles anew)
-        source = np.zeros((batch, round_up(source_lengths.max())), "int32")
-        target = np.zeros((batch, round_up(target_lengths.max()) + 1), "int32")
+        source = np.zeros((batch, source_lengths.max()), "int32")
+        target = np.zeros((batch, target_lengths.max() + 1), "int32")
         for row, (s, t) in enumerate(zip(source_lengths, target_lengths)):
             source[row, :s] = rng.integers(5, vocab, s)
             target[row, : t + 1] = np.r_[2, rng.integers(5, vocab, t)]
         decoder_input = target[:, :-1]
         target_output = target[:, 1:]
-        yield (source, decoder_input), target_output
+        yield (source, decoder_input), target_output, (target_output != 0).astype("float32")
 
 
 def main() -> None:
@@ -81,16 +77,19 @@ def main() -> None:
     model = Seq2Seq(model_config)
     compile_model(model, TrainingConfig(), steps_per_epoch=1000)
     batches = list(synthetic_batches(args.steps, args.batch_size, model_config.target_vocab_size))
+    if keras.backend.backend() != "tensorflow":  # as the trainer feeds JAX and PyTorch (fit_input)
+        padded = PaddedBatches(batches)  # widths to a multiple of 8: a handful of shapes
+        batches = [padded[index] for index in range(len(padded))]
     warmed = set()
-    for inputs, targets in batches:  # compile every shape first (a handful: widths step by 8)
+    for inputs, targets, weights in batches:  # compile every shape first
         shapes = (inputs[0].shape, inputs[1].shape)
         if shapes not in warmed:
-            model.train_on_batch(inputs, targets)
+            model.train_on_batch(inputs, targets, sample_weight=weights)
             warmed.add(shapes)
     tokens = 0
     start = time.perf_counter()
-    for inputs, targets in batches:
-        loss = model.train_on_batch(inputs, targets)
+    for inputs, targets, weights in batches:
+        loss = model.train_on_batch(inputs, targets, sample_weight=weights)
         tokens += int((targets != 0).sum())
     float(np.ravel(np.asarray(loss))[0])  # wait for the device
     elapsed = time.perf_counter() - start
