@@ -376,3 +376,22 @@ def test_train_logs_our_progress_but_not_other_libraries_info(monkeypatch):
     # JAX's "Unable to initialize backend 'tpu'" is INFO on its logger: it must not print
     assert not logging.getLogger("jax._src.xla_bridge").isEnabledFor(logging.INFO)
     assert logging.getLogger("jax._src.xla_bridge").isEnabledFor(logging.WARNING)
+
+
+def test_beam_search_has_the_chosen_length_penalty_in_every_command():
+    """Chat's ``--beam N`` (terminal and page) gets the alpha chosen for translation, not another."""
+    import click
+
+    from seq2seq.cli.decoding import decoding_options
+    from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS
+    from seq2seq.ui import respond
+
+    @click.command()
+    @decoding_options(CHAT_DEFAULTS)
+    def show(decoding):
+        click.echo(decoding.describe())
+
+    assert TRANSLATION_DEFAULTS.describe() == "beam 5, alpha 1"
+    assert CliRunner().invoke(show, ["--beam", "5"]).output == "beam 5, alpha 1, no_repeat_ngram 3\n"
+    page = respond.decoding_options(respond.CHAT_DEFAULTS, "beam search", 1.0, 0, 1.0, 5)
+    assert page.alpha == TRANSLATION_DEFAULTS.alpha == 1.0
