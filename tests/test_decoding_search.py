@@ -50,22 +50,23 @@ def sequence_log_prob(table: np.ndarray, pieces: tuple[int, ...], cap: int) -> f
     return total + (0.0 if len(pieces) == cap else table[previous, EOS_ID])
 
 
-def brute_force(table, cap, alpha):
-    """Every output of at most ``cap`` pieces, best first by the GNMT-penalized score."""
+def brute_force(table, cap, alpha, min_len=0):
+    """Every output of ``min_len`` (or the cap, if less) to ``cap`` pieces, best first by the
+    GNMT-penalized score."""
     scored = []
-    for length in range(cap + 1):
+    for length in range(min(min_len, cap), cap + 1):
         for pieces in itertools.product(WORDS, repeat=length):
             log_prob = sequence_log_prob(table, pieces, cap)
             scored.append((log_prob / ((5 + length + 1) / 6) ** alpha, list(pieces), log_prob))
     return sorted(scored, key=lambda item: -item[0])
 
 
-def run_beam(table, caps, beam, alpha, n_best=1, no_repeat_ngram=0):
+def run_beam(table, caps, beam, alpha, n_best=1, no_repeat_ngram=0, min_len=0):
     caps = np.asarray(caps, dtype="int32")
     state = (ops.zeros((len(caps) * beam, 1)),)
     tokens, scores, log_probs, _ = beam_search(
         fake_next(table), state, caps, int(caps.max()) + 1, beam=beam, alpha=ops.convert_to_tensor(alpha),
-        n_best=n_best, no_repeat_ngram=no_repeat_ngram,
+        n_best=n_best, no_repeat_ngram=no_repeat_ngram, min_len=min_len,
     )
     return [ops.convert_to_numpy(x) for x in (tokens, scores, log_probs)]
 
@@ -87,6 +88,40 @@ def test_a_beam_as_wide_as_every_output_finds_the_exact_n_best(seed, alpha, cap)
         assert log_probs[0, k] == pytest.approx(expected[k][2], abs=1e-4)
     assert list(scores[0]) == sorted(scores[0], reverse=True)  # the n-best list is sorted
     assert pieces_of(tokens[0, 0]) == expected[0][1] or scores[0, 0] == pytest.approx(expected[1][0], abs=1e-5)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), min_len=st.integers(1, 4), cap=st.integers(1, 3))
+def test_min_len_bans_the_end_before_it_and_the_cap_still_ends(seed, min_len, cap):
+    table = bigram_table(np.random.default_rng(seed))
+    table[BOS_ID, EOS_ID] = 5.0  # an empty output is by far the likeliest: the ban must hold
+    expected = brute_force(table, cap, 1.0, min_len)  # outputs of min(min_len, cap) .. cap pieces
+    beam = len(WORDS) ** cap + 1
+    tokens, scores, log_probs = run_beam(table, [cap], beam, 1.0, n_best=2, min_len=min_len)
+    for k in range(2):
+        assert log_probs[0, k] == pytest.approx(expected[k][2], abs=1e-4)
+    assert len(pieces_of(tokens[0, 0])) >= min(min_len, cap)
+    # greedy: the best piece other than EOS while t < min_len, then the best piece
+    greedy_tokens, greedy_log_prob, _ = sample_search(
+        fake_next(table), (ops.zeros((1, 1)),), np.array([cap], "int32"), cap + 1, greedy=True, min_len=min_len
+    )
+    pieces, previous = [], BOS_ID
+    for t in range(cap):
+        row = table[previous].copy()
+        if t < min_len:
+            row[EOS_ID] = -np.inf
+        previous = int(np.argmax(row))
+        if previous == EOS_ID:
+            break
+        pieces.append(previous)
+    assert pieces_of(ops.convert_to_numpy(greedy_tokens)[0]) == pieces
+    assert float(ops.convert_to_numpy(greedy_log_prob)[0]) == pytest.approx(sequence_log_prob(table, pieces, cap), abs=1e-4)
+    # sampling: 64 draws, none ends before min_len (or the cap)
+    sampled, _, _ = sample_search(
+        fake_next(table), (ops.zeros((64, 1)),), np.full((64,), cap, "int32"), cap + 1, greedy=False, min_len=min_len,
+        temperature=1.0, top_k=0, top_p=1.0, row_keys=np.arange(64, dtype="uint32") + seed,
+    )
+    assert min(len(pieces_of(row)) for row in ops.convert_to_numpy(sampled)) >= min(min_len, cap)
 
 
 def test_beam_finds_the_sequence_greedy_misses():

@@ -65,6 +65,8 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             click.option("--seed", type=click.IntRange(min=0), default=None, help="Sampling seed (reproducible output)."),
             click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
                          help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
+            click.option("--min-len", type=click.IntRange(min=0), default=None,
+                         help=f"Shortest output, in pieces: no end before [default: {defaults.min_len}]."),
             click.option("--max-len", type=click.IntRange(min=1), default=None,
                          help=f"Longest output, in pieces [default: {defaults.max_len}]."),
         ]
@@ -77,7 +79,7 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
     return decorate
 
 
-_KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat_ngram", "max_len")
+_KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat_ngram", "min_len", "max_len")
 
 
 def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:

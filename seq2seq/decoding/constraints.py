@@ -1,6 +1,7 @@
 """What the searches do to a step's log-probabilities before they choose: in ``keras.ops`` only.
 
 - ``ban_repeated_ngrams``: no n-gram twice in one output;
+- ``ban_early_end``: no EOS before the output's shortest length;
 - ``nucleus_filter``: temperature, top-k and top-p (nucleus) for sampling, over the whole vocabulary;
 - ``nucleus_candidates``: the same among a row's ``C`` best pieces (a small ``top_k``), without
   sorting the whole vocabulary;
@@ -14,6 +15,8 @@ Shapes: ``N`` rows (sentences times hypotheses), ``V`` pieces, ``T`` output posi
 from __future__ import annotations
 
 from keras import ops
+
+from seq2seq.data.tokenizer import EOS_ID
 
 NEGATIVE = -1e9  # a log-probability nothing chooses (finite: -inf turns into NaN in sums)
 
@@ -52,6 +55,12 @@ def ban_repeated_ngrams(log_probs, tokens, t, n: int):
     indices = ops.reshape(ops.stack([row_ids, ops.cast(banned_tokens, "int32")], axis=-1), (-1, 2))
     counts = ops.scatter(indices, ops.reshape(ops.cast(used, "float32"), (-1,)), (rows, vocab))
     return ops.where(counts > 0, NEGATIVE, log_probs)
+
+
+def ban_early_end(log_probs, t, min_len: int):
+    """``(N, V)``: ``NEGATIVE`` on EOS while the position ``t`` (scalar int32) is below ``min_len``."""
+    is_end = ops.arange(ops.shape(log_probs)[1], dtype="int32")[None, :] == EOS_ID  # (1, V)
+    return ops.where(ops.logical_and(is_end, t < min_len), NEGATIVE, log_probs)
 
 
 def nucleus_filter(logits, temperature, top_k, top_p):

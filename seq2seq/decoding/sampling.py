@@ -26,6 +26,7 @@ def sample_search(
     *,
     greedy: bool,
     no_repeat_ngram: int = 0,
+    min_len: int = 0,
     temperature=1.0,
     top_k=0,
     top_p=1.0,
@@ -43,6 +44,7 @@ def sample_search(
         greedy: argmax; otherwise sample (``temperature``, ``top_k``, ``top_p``, ``row_keys``:
             ``(N,)`` uint32 seeds, one per sentence).
         no_repeat_ngram: ban repeated n-grams of this size (0: off).
+        min_len: ban EOS before this many pieces (static; 0: off); ``caps`` still end a row.
         source_length: ``S``, to collect the attention ``(N, steps, S)``; None: no attention.
         candidates: sampling with a ``top_k`` of at most this many (static): each step looks at
             the ``candidates`` best pieces only (``nucleus_candidates``), the same draw as over
@@ -65,6 +67,8 @@ def sample_search(
         scores = log_probs
         if no_repeat_ngram:
             scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
+        if min_len:
+            scores = constraints.ban_early_end(scores, t, min_len)
         if greedy:  # the best piece's score is its log-probability: a banned piece is never best
             chosen_log_prob, chosen = argmax(scores)
         else:

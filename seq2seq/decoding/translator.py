@@ -164,7 +164,8 @@ class Translator:
 
     def _run(self, batch: Batch, options: DecodingOptions, seed: int, attention: bool):
         """-> NumPy ``(tokens (R, K', T), log_probs (R, K'), attention (R, K', T, S) or None)``."""
-        key = (options.method, options.width, options.n_best, options.no_repeat_ngram, attention, candidates(options))
+        key = (options.method, options.width, options.n_best, options.no_repeat_ngram, options.min_len, attention,
+               candidates(options))
         with self._compiling:
             if key not in self._compiled:
                 self._compiled[key] = compile_function(self._search_function(options, attention))
@@ -186,7 +187,7 @@ class Translator:
 
     def _search_function(self, options: DecodingOptions, attention: bool):
         model, width = self.model, options.width
-        method, n_best, ngram = options.method, options.n_best, options.no_repeat_ngram
+        method, n_best, ngram, min_len = options.method, options.n_best, options.no_repeat_ngram, options.min_len
         shortlist = candidates(options)
 
         def search(source_ids, caps, row_keys, steps, temperature, top_k, top_p, alpha):
@@ -204,11 +205,11 @@ class Translator:
             if method == "beam":
                 tokens, _, log_probs, matrix = beam_search(
                     next_fn, state, caps, steps, beam=width, alpha=alpha, n_best=n_best,
-                    no_repeat_ngram=ngram, source_length=source_length,
+                    no_repeat_ngram=ngram, min_len=min_len, source_length=source_length,
                 )
                 return tokens, log_probs, matrix
             tokens, log_probs, matrix = sample_search(
-                next_fn, state, caps, steps, greedy=method == "greedy", no_repeat_ngram=ngram,
+                next_fn, state, caps, steps, greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len,
                 temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
                 source_length=source_length, candidates=shortlist,
             )
