@@ -396,3 +396,27 @@ def test_beam_search_has_the_chosen_length_penalty_in_every_command():
     page = respond.decoding_options(respond.CHAT_DEFAULTS, "beam search", 1.0, 0, 1.0, 5)
     assert page.alpha == TRANSLATION_DEFAULTS.alpha == 1.0
 
+
+@pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow", reason="TensorFlow's own warning")
+def test_trying_many_decoding_settings_warns_of_no_retracing(translator_dir):
+    # Each setting is compiled once; TensorFlow counts them together, per Python function, and
+    # warned "5 out of the last 5 calls ... triggered tf.function retracing" at the sixth.
+    import logging
+
+    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import DecodingOptions
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    try:
+        translator, _ = load_translator(translator_dir)
+        settings = [DecodingOptions(method="beam", beam=width) for width in (2, 3, 4, 5, 6, 7)]
+        settings += [DecodingOptions(method="sample", top_k=k, seed=0) for k in (0, 8, 16)]
+        outputs = [translator.translate(["a b c"], options)[0].text for options in settings]
+    finally:
+        logger.removeHandler(handler)
+    assert len(translator._compiled) == len(outputs) == len(settings)  # nine settings, nine compilations
+    assert [record.getMessage() for record in records if record.levelno >= logging.WARNING] == []

@@ -21,6 +21,7 @@ batch it is decoded in.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import threading
@@ -265,6 +266,21 @@ def until_end(ids: np.ndarray) -> list[int]:
     return [i for i in ids if i != PAD_ID]
 
 
+class OneTracePerSetting(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls to <function ... search> triggered
+    tf.function retracing" warning, and only it.
+
+    Each decoding setting gets its own ``tf.function``, traced once for every shape. They all
+    wrap the same Python function (``search``), and TensorFlow counts traces per Python function:
+    a user who tries a sixth setting (a beam width, a top-k in the web page) was told about
+    retracing that does not happen.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message and "_search_function" in message)
+
+
 def compile_function(function: Callable) -> Callable:
     """``function`` compiled by the backend: ``tf.function`` (one trace for every shape: the
     shapes are left unknown; without AutoGraph, whose rewriting of the Python source took most
@@ -274,6 +290,9 @@ def compile_function(function: Callable) -> Callable:
     if backend == "tensorflow":
         import tensorflow as tf
 
+        logger = tf.get_logger()
+        if not any(isinstance(f, OneTracePerSetting) for f in logger.filters):
+            logger.addFilter(OneTracePerSetting())
         signature = [
             tf.TensorSpec((None, None), tf.int32),  # source_ids
             tf.TensorSpec((None,), tf.int32),  # caps
