@@ -24,6 +24,7 @@ from seq2seq.ui.models import CHAT, TRANSLATION, ModelCache, discover, model_kin
 
 ROOT = Path(__file__).resolve().parents[1]
 GREEDY = DecodingOptions(method="greedy")
+CHAT_GREEDY = respond.chat_options("greedy")  # what the page's chat decodes with for "greedy"
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +319,7 @@ def test_the_banner_gives_the_local_address(server):
 def test_chat_on_the_api_answers_with_the_reply_text(server, models, cache):
     translator, _ = cache.get(models["chat"])
     reply = client(server).predict("a b c", method="greedy", api_name="/chat")
-    assert reply == translator.translate([context_source(["a b c"], 2)], GREEDY)[0].text
+    assert reply == translator.translate([context_source(["a b c"], 2)], CHAT_GREEDY)[0].text
     assert isinstance(client(server).predict("hello", api_name="/chat"), str)  # the default: sampling
 
 
@@ -328,7 +329,7 @@ def test_two_clients_keep_separate_histories(server, models, cache):
     first = alice.predict("a b c", method="greedy", api_name="/chat")
     alice_second = alice.predict("d e f", method="greedy", api_name="/chat")
     bob_first = bob.predict("d e f", method="greedy", api_name="/chat")
-    greedy = lambda turns: translator.translate([context_source(turns, 2)], GREEDY)[0].text  # noqa: E731
+    greedy = lambda turns: translator.translate([context_source(turns, 2)], CHAT_GREEDY)[0].text  # noqa: E731
     assert alice_second == greedy(["a b c", first, "d e f"])
     assert bob_first == greedy(["d e f"])
 
