@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -204,19 +205,51 @@ def reference_gates(cell, embedded):
 
 @pytest.mark.parametrize("name, gates", [("chat", ["input_gate", "forget_gate", "output_gate", "cell_state"]),
                                          ("translator", ["update_gate", "reset_gate"])])
-def test_the_gates_shown_are_the_cells_own_numbers(models, cache, name, gates):
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_the_gates_shown_are_the_cells_own_numbers(models, cache, name, gates, direction):
     from seq2seq.ui.inside import encoder_gates, source_ids
 
     translator, _ = cache.get(models[name])
-    report = encoder_gates(translator, "a b c d e")
+    report = encoder_gates(translator, "a b c d e", direction=direction)
     ids = source_ids(translator, "a b c d e")
-    assert list(report.gates) == gates and len(report.pieces) == len(ids)
+    assert list(report.gates) == gates and len(report.pieces) == len(ids) and report.direction == direction
     embedded = translator.model.encoder.embedding(np.asarray([ids])).numpy()[0]
-    layer = translator.model.encoder.rnns[0].forward_layer
-    expected = reference_gates(layer.cell, embedded)
+    bidirectional = translator.model.encoder.rnns[0]
+    if direction == "forward":
+        expected = reference_gates(bidirectional.forward_layer.cell, embedded)
+    else:  # it reads the pieces from the last; the page shows its rows in piece order
+        read = reference_gates(bidirectional.backward_layer.cell, embedded[::-1])
+        expected = {gate: values[::-1] for gate, values in read.items()}
     for gate in gates:
         np.testing.assert_allclose(report.gates[gate], expected[gate], atol=1e-5)
     np.testing.assert_allclose(report.averaged(), np.stack([expected[g].mean(-1) for g in gates], -1), atol=1e-5)
+
+
+def test_a_deeper_layer_reads_the_output_of_the_layers_under_it(models, cache):
+    import keras
+
+    from seq2seq.decoding import Translator
+    from seq2seq.model import Seq2Seq
+    from seq2seq.ui.inside import encoder_gates, encoder_views, parse_view, source_ids
+
+    trained, _ = cache.get(models["translator"])
+    keras.utils.set_random_seed(0)
+    config = dataclasses.replace(trained.model.config, layers=2)  # two bidirectional GRU layers, untrained
+    translator = Translator(Seq2Seq(config), trained.tokenizer)
+    assert encoder_views(config) == [("layer 1, forward", "1 forward"), ("layer 1, backward", "1 backward"),
+                                     ("layer 2, forward", "2 forward"), ("layer 2, backward", "2 backward")]
+    assert parse_view(config, "2 backward") == (2, "backward") and parse_view(config, "7 up") == (1, "forward")
+    assert encoder_views(dataclasses.replace(config, bidirectional=False)) == [("layer 1", "1"), ("layer 2", "2")]
+    ids = source_ids(translator, "a b c d e")
+    encoder = translator.model.encoder
+    below = encoder.rnns[0](encoder.embedding(np.asarray([ids])))[0].numpy()[0]  # (S, 2U): layer 2's input
+    for direction, cell, rows in (("forward", encoder.rnns[1].forward_layer.cell, slice(None)),
+                                  ("backward", encoder.rnns[1].backward_layer.cell, slice(None, None, -1))):
+        report = encoder_gates(translator, "a b c d e", layer=2, direction=direction)
+        expected = reference_gates(cell, below[rows])
+        assert report.layer == 2
+        for gate in ("update_gate", "reset_gate"):
+            np.testing.assert_allclose(report.gates[gate], expected[gate][rows], atol=1e-5)
 
 
 def test_greedy_output_is_the_top_candidate_at_every_step(models, cache):

@@ -68,6 +68,12 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     heatmap.first.wait_for(timeout=60_000)
     assert heatmap.first.bounding_box()["height"] > 100
     assert page.get_by_text("Forget gate: how much").is_visible()
+    assert page.get_by_text("The forward direction reads from the first piece").is_visible()
+
+    page.locator("#inside-layer input").click()  # the encoder is bidirectional: its other half
+    page.get_by_role("option", name="layer 1, backward").click()
+    page.get_by_text("The backward direction reads from the last piece").wait_for(timeout=60_000)
+    assert heatmap.first.bounding_box()["height"] > 100
     screenshot(page, tmp_path, "ui-inside.png")
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log

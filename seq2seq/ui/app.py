@@ -18,7 +18,7 @@ from seq2seq.errors import Seq2SeqError
 
 from seq2seq.ui import respond
 from seq2seq.ui.batching import BatchingDecoder
-from seq2seq.ui.inside import MEANING, SHOWN, candidates_table, look_inside
+from seq2seq.ui.inside import MEANING, SHOWN, candidates_table, encoder_views, look_inside, parse_view
 from seq2seq.ui.models import CHAT, TRANSLATION, ModelCache, ModelInfo
 
 TITLE = "seq2seq: chat with, translate with and look inside a recurrent encoder-decoder"
@@ -34,6 +34,10 @@ CHAT_EXAMPLES = ["hi, how are you?", "what do you like to do on weekends?", "do 
 TRANSLATE_EXAMPLES = ["Ein Hund rennt über eine grüne Wiese.", "Zwei Männer spielen Fußball im Park.",
                       "Eine Frau liest ein Buch am Strand."]
 METHODS = list(respond.METHOD_NAMES)
+DIRECTIONS = {  # what a row of a bidirectional layer's half has read
+    "forward": " The forward direction reads from the first piece: a row is the gates after reading up to its piece.",
+    "backward": " The backward direction reads from the last piece: a row is the gates after reading from the end back to its piece.",
+}
 CONCURRENCY = 32  # requests of one event running at once (they wait together in the batching queue)
 
 
@@ -116,10 +120,11 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     # -- inside ------------------------------------------------------------------------------------
 
-    def inside(text, model, averaged):
+    def inside(text, model, averaged, view):
         from seq2seq.ui.figures import gates_figure
 
         info, translator = load(model)
+        layer, direction = parse_view(translator.model.config, view)
         try:
             respond.check_length(text or "")
         except respond.InputTooLong as error:
@@ -129,14 +134,19 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
             from seq2seq.chat.conversation import context_source
 
             source = context_source([source], info.context_turns)
-        report, output, steps = look_inside(translator, source, lock=decoder.lock)
+        report, output, steps = look_inside(translator, source, lock=decoder.lock, layer=layer, direction=direction)
         meanings = "\n".join(f"- {MEANING[name]}" for name in SHOWN[report.cell])
         if not report.pieces:
             return None, f"Type a sentence to see the gates of this {report.cell.upper()}.", "", []
         figure = gates_figure(report, averaged=averaged == "average over units")
         caption = (f"**{report.cell.upper()}**: one heatmap row per input piece; "
-                   f"each column a unit (or the mean over units).\n\n{meanings}")
+                   f"each column a unit (or the mean over units).{DIRECTIONS.get(report.direction, '')}\n\n{meanings}")
         return figure, caption, f"Greedy output: **{output.text or '(empty)'}**", candidates_table(steps)
+
+    def layer_choices(model: str):
+        """The layer picker for ``model``: its layers (and directions), the first chosen."""
+        views = encoder_views(by_path[model]) if model in by_path else [("layer 1", "1")]
+        return gr.Dropdown(choices=views, value=views[0][1])
 
     # -- the page ----------------------------------------------------------------------------------
 
@@ -186,7 +196,11 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                             ).then(attention, last_output, heatmap, api_visibility="private")
 
             with gr.Tab("Inside the model", id="inside"):
-                inside_model = gr.Dropdown(all_choices, value=all_choices[0][1], label="model")
+                with gr.Row():
+                    inside_model = gr.Dropdown(all_choices, value=all_choices[0][1], label="model", scale=3)
+                    views = encoder_views(by_path[all_choices[0][1]])
+                    view_layer = gr.Dropdown(views, value=views[0][1], label="encoder layer", scale=2,
+                                             elem_id="inside-layer")
                 with gr.Row():
                     sentence = gr.Textbox(label="sentence", placeholder="Type a sentence and press Enter", scale=4,
                                           elem_id="inside-sentence")
@@ -199,8 +213,9 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 table = gr.Dataframe(headers=["step", "output piece", "1st", "2nd", "3rd", "4th", "5th"],
                                      label="the decoder's five most probable next pieces at each step",
                                      interactive=False, wrap=True)
-                for trigger in (look.click, sentence.submit, view.change):
-                    trigger(inside, [sentence, inside_model, view], [gates, caption, output_line, table],
+                inside_model.change(layer_choices, inside_model, view_layer, api_visibility="private", queue=False)
+                for trigger in (look.click, sentence.submit, view.change, view_layer.input):
+                    trigger(inside, [sentence, inside_model, view, view_layer], [gates, caption, output_line, table],
                             api_visibility="private", concurrency_limit=4)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
     return demo

@@ -25,7 +25,7 @@ def gates_figure(report: GateReport, averaged: bool = False):
     height = max(2.5, 0.32 * rows + 1.6)
     names = list(report.gates)
     labels = [name.replace("_", " ") for name in names]
-    where = f"encoder layer 1{', ' + report.direction + ' direction' if report.direction else ''}"
+    where = f"encoder layer {report.layer}{', ' + report.direction + ' direction' if report.direction else ''}"
     if averaged:
         matrix = report.averaged()  # (pieces, gates)
         figure = _figure(max(4.0, 1.4 * len(names) + 2.5), height)

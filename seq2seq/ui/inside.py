@@ -1,8 +1,8 @@
 """Inside the model: the encoder's gates at every input piece, and the decoder's next-piece choices.
 
-``encoder_gates`` runs the encoder's first recurrent layer (its forward direction when the encoder
-is bidirectional) over one sentence through the layer's own step function
-(``Recurrent.gate_activations``), so the numbers shown are the ones the model computes.
+``encoder_gates`` runs one of the encoder's recurrent layers (``encoder_views``: each layer, and
+each direction when the encoder is bidirectional) over one sentence through the layer's own step
+function (``Recurrent.gate_activations``), so the numbers shown are the ones the model computes.
 ``next_piece_candidates`` teacher-forces an output through the whole model,
 ``model((source_ids, [BOS] + output_ids))``, and keeps the most probable pieces of every step.
 """
@@ -40,7 +40,8 @@ class GateReport:
     cell: str  # "lstm" | "gru" | "rnn"
     pieces: list[str]  # the source pieces, one heatmap row each
     gates: dict[str, np.ndarray]  # name -> (pieces, units), in the order of SHOWN[cell]
-    direction: str  # "forward" when the encoder is bidirectional, else ""
+    direction: str  # "forward" or "backward" when the encoder is bidirectional, else ""
+    layer: int = 1  # the encoder's recurrent layer, from 1
 
     def averaged(self) -> np.ndarray:
         """``(pieces, gates)``: each gate's mean over the units."""
@@ -62,25 +63,54 @@ def source_ids(translator, text: str) -> list[int]:
     return encoded[0]
 
 
-def encoder_gates(translator, text: str) -> GateReport:
-    """The gates of the encoder's first recurrent layer at every piece of ``text``."""
+def encoder_views(config) -> list[tuple[str, str]]:
+    """The recurrent layers the page can show, as ``(label, value)``: ``("layer 1", "1")``, or
+    ``("layer 1, forward", "1 forward")`` and ``("layer 1, backward", "1 backward")`` and so on
+    when the encoder is bidirectional."""
+    directions = ("forward", "backward") if config.bidirectional else ("",)
+    return [
+        (f"layer {layer}" + (f", {direction}" if direction else ""), f"{layer} {direction}".strip())
+        for layer in range(1, config.layers + 1)
+        for direction in directions
+    ]
+
+
+def parse_view(config, view: str | None) -> tuple[int, str]:
+    """``(layer, direction)`` of an ``encoder_views`` value; layer 1 (forward) for any other."""
+    if view not in {value for _, value in encoder_views(config)}:
+        view = encoder_views(config)[0][1]
+    layer, _, direction = view.partition(" ")
+    return int(layer), direction
+
+
+def encoder_gates(translator, text: str, layer: int = 1, direction: str = "forward") -> GateReport:
+    """The gates of the encoder's recurrent ``layer`` (from 1) at every piece of ``text``.
+
+    ``direction`` (``forward`` or ``backward``) picks one half of a bidirectional layer; the
+    backward one reads the sentence from its end, and its rows are put back in piece order.
+    """
     model, tokenizer = translator.model, translator.tokenizer
     ids = source_ids(translator, text)
     cell = model.config.cell
+    bidirectional = model.config.bidirectional
+    direction = (direction or "forward") if bidirectional else ""
     if not ids:
         return GateReport(cell=cell, pieces=[], gates={name: np.zeros((0, model.config.units)) for name in SHOWN[cell]},
-                          direction="")
-    embedded = model.encoder.embedding(np.asarray([ids], dtype="int32"))  # (1, S, E)
-    layer = model.encoder.rnns[0]
-    bidirectional = hasattr(layer, "forward_layer")
+                          direction=direction, layer=layer)
+    x = model.encoder.embedding(np.asarray([ids], dtype="int32"))  # (1, S, E)
+    for below in model.encoder.rnns[: layer - 1]:  # the layers under it: their output sequences
+        x = below(x)[0]  # (1, S, K); one sentence, no padding, no dropout (inference)
+    recurrent = model.encoder.rnns[layer - 1]
     if bidirectional:
-        layer = layer.forward_layer
-    activations = layer.gate_activations(embedded)  # name -> (1, S, U)
+        recurrent = recurrent.forward_layer if direction == "forward" else recurrent.backward_layer
+    activations = recurrent.gate_activations(x)  # name -> (1, S, U), in the order the layer read
+    order = slice(None, None, -1) if direction == "backward" else slice(None)
     return GateReport(
         cell=cell,
         pieces=[tokenizer.source_piece(i) for i in ids],
-        gates={name: np.asarray(activations[name][0], dtype="float32") for name in SHOWN[cell]},
-        direction="forward" if bidirectional else "",
+        gates={name: np.asarray(activations[name][0][order], dtype="float32") for name in SHOWN[cell]},
+        direction=direction,
+        layer=layer,
     )
 
 
@@ -109,17 +139,18 @@ def next_piece_candidates(translator, source: list[int], output: list[int], k: i
     return steps
 
 
-def look_inside(translator, text: str, lock=None):
+def look_inside(translator, text: str, lock=None, layer: int = 1, direction: str = "forward"):
     """``(GateReport, greedy Output, [StepCandidates])`` for ``text``; None-s for an empty text.
 
-    ``lock``: held while the model runs (the app's ``BatchingDecoder.lock``).
+    ``lock``: held while the model runs (the app's ``BatchingDecoder.lock``); ``layer`` and
+    ``direction``: as in ``encoder_gates``.
     """
     from contextlib import nullcontext
 
     from seq2seq.decoding.options import DecodingOptions
 
     with lock or nullcontext():
-        report = encoder_gates(translator, text)
+        report = encoder_gates(translator, text, layer, direction)
         if not report.pieces:
             return report, None, []
         output = translator.translate([text], DecodingOptions(method="greedy"), batch_size=1)[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from seq2seq import shipped
 from seq2seq.errors import CheckpointError
+from seq2seq.model.config import ModelConfig
 
 DIALOGUE_KINDS = ("chitchat", "chatterbot")
 CHAT, TRANSLATION = "chat", "translation"
@@ -27,6 +28,8 @@ class ModelInfo:
     path: Path
     kind: str  # CHAT | TRANSLATION
     context_turns: int  # turns of history a chat model's source holds
+    layers: int = ModelConfig.layers  # the encoder's recurrent layers
+    bidirectional: bool = ModelConfig.bidirectional  # whether the encoder reads both ways
 
     @property
     def label(self) -> str:
@@ -51,7 +54,10 @@ def describe(path: Path) -> ModelInfo | None:
     if not (path / "model.keras").is_file():
         return None
     context_turns = int(config.get("data", {}).get("context_turns", 1))
-    return ModelInfo(name=path.name, path=path, kind=model_kind(config), context_turns=context_turns)
+    model = config.get("model", {})
+    return ModelInfo(name=path.name, path=path, kind=model_kind(config), context_turns=context_turns,
+                     layers=int(model.get("layers", ModelConfig.layers)),
+                     bidirectional=bool(model.get("bidirectional", ModelConfig.bidirectional)))
 
 
 def discover(extra: list[Path] = (), folder: Path | None = None) -> list[ModelInfo]:
