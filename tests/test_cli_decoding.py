@@ -234,6 +234,34 @@ def test_chat_builds_the_source_from_the_last_turns():
     assert context_source(turns, 5) == "hi <sep> hello there <sep> how are you"
 
 
+class WordTranslator:
+    """A piece per word, and a model that reads at most six."""
+
+    max_source_pieces = 6
+
+    def encode(self, texts):
+        encoded = [text.split() for text in texts]
+        return [ids[:6] for ids in encoded], sum(len(ids) > 6 for ids in encoded)
+
+
+def test_a_long_context_drops_its_oldest_turns_first():
+    from seq2seq.chat.conversation import fitting_source
+
+    words = WordTranslator()
+    assert fitting_source(["one two", "three four five", "six seven"], 2, words) == ("three four five <sep> six seven", False)
+    assert fitting_source(["one", "two three four five", "six seven"], 2, words) == ("six seven", False)  # 7 pieces with both
+    assert fitting_source(["one", "a b c d e f g"], 2, words) == ("a b c d e f g", True)  # cut: the translator reads 6
+
+
+def test_chat_warns_once_when_a_message_is_longer_than_the_model_reads(chatbot_dir):
+    long_message = " ".join(["a b c"] * 60)  # 180 words: more than the 128 pieces the model reads
+    result = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input=f"a b c\n{long_message}\nd e f\n")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3  # one reply per message, nothing else on stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning")]
+    assert warnings == ["Warning: the message was longer than the model reads (128 pieces); it read the beginning only"]
+
+
 def test_chat_without_a_chatbot_says_so(tmp_path):
     result = invoke("chat", input="hi\n", env={"SEQ2SEQ_CHECKPOINTS": str(tmp_path)})
     one_error_line(result, "no shipped chatbot", "--checkpoint")

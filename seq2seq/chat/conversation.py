@@ -20,6 +20,22 @@ def context_source(turns: list[str], context_turns: int) -> str:
     return f" {CONTEXT_SEPARATOR} ".join(recent)
 
 
+def fitting_source(turns: list[str], context_turns: int, translator) -> tuple[str, bool]:
+    """The source of the reply that follows ``turns``, within what the model reads.
+
+    The last ``context_turns`` turns, joined as in training; when they are longer than
+    ``translator.max_source_pieces`` (training left such pairs out), the oldest turns go first,
+    so the model always reads the newest message. Returns ``(source, cut)``: ``cut`` is True when
+    even the last turn alone is too long (the translator then reads its first pieces only).
+    """
+    for count in range(min(context_turns, len(turns)), 0, -1):
+        source = context_source(turns, count)
+        _, cut = translator.encode([source])
+        if not cut:
+            return source, False
+    return context_source(turns, 1), True
+
+
 @dataclass
 class Conversation:
     """Turns so far, alternately the user's and the model's.
@@ -34,16 +50,19 @@ class Conversation:
     context_turns: int = 1
     options: DecodingOptions = CHAT_DEFAULTS
     turns: list[str] = field(default_factory=list)
+    cut: bool = False  # whether the last message was longer than the model reads, and cut
 
     def reply(self, message: str) -> str:
         """Add the user's ``message``, decode the model's reply, add it and return it.
 
         A message that normalizes to nothing gets an empty reply and leaves the history alone.
+        The source is ``fitting_source``'s; ``cut`` tells whether the message itself was cut.
         """
+        self.cut = False
         if not normalize_text(message):
             return ""
         self.turns.append(message)
-        source = context_source(self.turns, self.context_turns)
+        source, self.cut = fitting_source(self.turns, self.context_turns, self.translator)
         answer = self.translator.translate([source], self.options, batch_size=1)[0].text
         self.turns.append(answer)
         return answer

@@ -57,6 +57,7 @@ def _scripted(conversation) -> None:
         if command == "/help":
             continue
         click.echo(conversation.reply(message))
+        _warn_if_cut(conversation)
 
 
 def _interactive(conversation, directory: Path) -> None:
@@ -81,3 +82,10 @@ def _interactive(conversation, directory: Path) -> None:
             continue
         if message.strip():
             click.echo(f"bot> {conversation.reply(message)}")
+            _warn_if_cut(conversation)
+
+
+def _warn_if_cut(conversation) -> None:
+    if conversation.cut:
+        click.echo(f"Warning: the message was longer than the model reads ({conversation.translator.max_source_pieces} "
+                   "pieces); it read the beginning only", err=True)

@@ -2,12 +2,12 @@
 
 The page and its API call these; they know nothing of Gradio. A conversation is the list of its
 turns so far (user, model, user, ...), kept per browser session by the page; the source of the
-next reply is built from it as in training (``seq2seq.chat.conversation.context_source``).
+next reply is built from it as in training (``seq2seq.chat.conversation.fitting_source``).
 """
 
 from __future__ import annotations
 
-from seq2seq.chat.conversation import context_source
+from seq2seq.chat.conversation import fitting_source
 from seq2seq.corpora.text import normalize_text
 from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS, DecodingOptions
 from seq2seq.errors import Seq2SeqError
@@ -71,7 +71,7 @@ def chat_reply(decoder, translator, context_turns: int, turns: list[str], messag
     check_length(message)
     if not normalize_text(message):
         return "", list(turns)
-    source = context_source([*turns, message], context_turns)
+    source, _ = fitting_source([*turns, message], context_turns, translator)
     reply = decoder.decode(translator, source, options).text
     return reply, [*turns, message, reply]
 
