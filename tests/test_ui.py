@@ -155,6 +155,11 @@ def test_a_chat_reply_reads_the_last_turns_as_in_training(models, cache):
     expected = translator.translate([context_source(["a b c", first, "d e f"], 2)], GREEDY)[0].text
     assert second == expected
     assert respond.chat_reply(decoder, translator, 2, turns, " \x00\t ", GREEDY) == ("", turns)
+    cuts = []
+    respond.chat_reply(decoder, translator, 2, turns, "g h", GREEDY, on_cut=cuts.append)
+    assert cuts == []
+    respond.chat_reply(decoder, translator, 2, turns, " ".join(["a b c"] * 60), GREEDY, on_cut=cuts.append)
+    assert cuts == [translator.max_source_pieces] == [128]  # 180 words: the model reads its first 128 pieces
 
 
 def test_overlong_input_gets_a_clear_message_before_any_decoding():

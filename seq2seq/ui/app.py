@@ -87,7 +87,10 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         info, translator = load(model)
         try:
             options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
-            return respond.chat_reply(decoder, translator, info.context_turns, turns or [], message or "", options)
+            return respond.chat_reply(decoder, translator, info.context_turns, turns or [], message or "", options,
+                                      on_cut=lambda pieces: gr.Warning(
+                                          f"The message is longer than the model reads ({pieces} pieces); "
+                                          "it read the beginning only."))
         except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
 

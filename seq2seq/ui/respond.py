@@ -57,13 +57,15 @@ def translation_options(method="beam search", temperature=None, top_k=None, top_
 
 
 def chat_reply(decoder, translator, context_turns: int, turns: list[str], message: str,
-               options: DecodingOptions) -> tuple[str, list[str]]:
+               options: DecodingOptions, on_cut=None) -> tuple[str, list[str]]:
     """The model's reply to ``message`` after ``turns``, and the turns with both added.
 
     Args:
         decoder: a ``BatchingDecoder`` (or anything with its ``decode``).
         translator: the chat checkpoint's ``Translator``.
         context_turns: the checkpoint's ``data.context_turns``.
+        on_cut: called with the model's longest source (in pieces) when ``message`` alone is
+            longer, so that the model reads its beginning only.
 
     A message that normalizes to nothing (empty, spaces, control characters) gets an empty reply
     and leaves the turns alone; one over ``MAX_INPUT_CHARS`` raises ``InputTooLong``.
@@ -71,7 +73,9 @@ def chat_reply(decoder, translator, context_turns: int, turns: list[str], messag
     check_length(message)
     if not normalize_text(message):
         return "", list(turns)
-    source, _ = fitting_source([*turns, message], context_turns, translator)
+    source, cut = fitting_source([*turns, message], context_turns, translator)
+    if cut and on_cut is not None:
+        on_cut(translator.max_source_pieces)
     reply = decoder.decode(translator, source, options).text
     return reply, [*turns, message, reply]
 
