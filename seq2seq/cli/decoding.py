@@ -66,7 +66,7 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
                          help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
             click.option("--min-len", type=click.IntRange(min=0), default=None,
-                         help=f"Shortest output, in pieces: no end before [default: {defaults.min_len}]."),
+                         help=f"Shortest output, in pieces (it cannot end before) [default: {defaults.min_len}]."),
             click.option("--max-len", type=click.IntRange(min=1), default=None,
                          help=f"Longest output, in pieces [default: {defaults.max_len}]."),
         ]
