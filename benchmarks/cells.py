@@ -34,7 +34,7 @@ filter_native_stderr()  # before TensorFlow loads: its start-up chatter stays of
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from cells_torch import add_size_arguments  # noqa: E402  (beside this file; imports no torch)
+from cells_torch import add_size_arguments, size_flags  # noqa: E402  (beside this file; imports no torch)
 from seq2seq import layers as ours  # noqa: E402
 from seq2seq.machine import describe  # noqa: E402
 
@@ -67,10 +67,8 @@ def torch_anchor(args) -> dict[str, float]:
     if args.precision not in TORCH_PRECISION:
         sys.exit(f"Error: no PyTorch anchor for {args.precision} (float32 or mixed_bfloat16)")
     command = [
-        sys.executable, str(Path(__file__).with_name("cells_torch.py")), "--json",
-        "--cells", args.cells, "--batch", str(args.batch), "--time", str(args.time),
-        "--input", str(args.input), "--units", str(args.units), "--steps", str(args.steps),
-        "--rounds", str(args.rounds), "--precision", TORCH_PRECISION[args.precision],
+        sys.executable, str(Path(__file__).with_name("cells_torch.py")), "--json", *size_flags(args),
+        "--precision", TORCH_PRECISION[args.precision],
     ]
     run = subprocess.run(command, capture_output=True, text=True)
     if run.returncode != 0:

@@ -25,15 +25,20 @@ import sys
 import time
 
 
+# The options this script shares with ``cells.py``: which cells, the sizes, the rounds.
+SIZE_DEFAULTS = {"cells": "lstm,gru", "batch": 32, "time": 32, "input": 128, "units": 256, "steps": 20, "rounds": 3}
+
+
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options this script shares with ``cells.py``: which cells, the sizes, the rounds."""
-    parser.add_argument("--cells", default="lstm,gru")
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--time", type=int, default=32)
-    parser.add_argument("--input", type=int, default=128)
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=20, help="timed train steps per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    """``--cells``, ``--batch``, ... (``SIZE_DEFAULTS``) on ``parser``."""
+    for name, default in SIZE_DEFAULTS.items():
+        parser.add_argument(f"--{name}", type=type(default), default=default,
+                            help="timed train steps per round" if name == "steps" else None)
+
+
+def size_flags(args: argparse.Namespace) -> list[str]:
+    """The shared options of ``args`` as a command line, for running the other script."""
+    return [flag for name in SIZE_DEFAULTS for flag in (f"--{name}", str(getattr(args, name)))]
 
 
 def main() -> None:

@@ -50,19 +50,20 @@ class Conversation:
     context_turns: int = 1
     options: DecodingOptions = CHAT_DEFAULTS
     turns: list[str] = field(default_factory=list)
-    cut: bool = False  # whether the last message was longer than the model reads, and cut
 
-    def reply(self, message: str) -> str:
+    def reply(self, message: str, on_cut=None) -> str:
         """Add the user's ``message``, decode the model's reply, add it and return it.
 
         A message that normalizes to nothing gets an empty reply and leaves the history alone.
-        The source is ``fitting_source``'s; ``cut`` tells whether the message itself was cut.
+        The source is ``fitting_source``'s; ``on_cut`` is called with the model's longest source
+        (in pieces) when the message alone is longer, as in ``seq2seq.ui.respond.chat_reply``.
         """
-        self.cut = False
         if not normalize_text(message):
             return ""
         self.turns.append(message)
-        source, self.cut = fitting_source(self.turns, self.context_turns, self.translator)
+        source, cut = fitting_source(self.turns, self.context_turns, self.translator)
+        if cut and on_cut is not None:
+            on_cut(self.translator.max_source_pieces)
         answer = self.translator.translate([source], self.options, batch_size=1)[0].text
         self.turns.append(answer)
         return answer

@@ -56,8 +56,7 @@ def _scripted(conversation) -> None:
             continue
         if command == "/help":
             continue
-        click.echo(conversation.reply(message))
-        _warn_if_cut(conversation)
+        click.echo(conversation.reply(message, on_cut=_warn_cut))
 
 
 def _interactive(conversation, directory: Path) -> None:
@@ -81,11 +80,9 @@ def _interactive(conversation, directory: Path) -> None:
             click.echo(HELP, err=True)
             continue
         if message.strip():
-            click.echo(f"bot> {conversation.reply(message)}")
-            _warn_if_cut(conversation)
+            click.echo(f"bot> {conversation.reply(message, on_cut=_warn_cut)}")
 
 
-def _warn_if_cut(conversation) -> None:
-    if conversation.cut:
-        click.echo(f"Warning: the message was longer than the model reads ({conversation.translator.max_source_pieces} "
-                   "pieces); it read the beginning only", err=True)
+def _warn_cut(pieces: int) -> None:
+    click.echo(f"Warning: the message was longer than the model reads ({pieces} pieces); it read the beginning only",
+               err=True)

@@ -148,7 +148,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     def layer_choices(model: str):
         """The layer picker for ``model``: its layers (and directions), the first chosen."""
-        views = encoder_views(by_path[model]) if model in by_path else [("layer 1", "1")]
+        views = encoder_views(by_path[model])  # Gradio takes only the dropdown's own choices
         return gr.Dropdown(choices=views, value=views[0][1])
 
     # -- the page ----------------------------------------------------------------------------------
