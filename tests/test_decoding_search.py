@@ -237,6 +237,36 @@ def test_sampling_among_candidates_draws_what_the_whole_vocabulary_draws(seed, t
         np.testing.assert_allclose(log_probs, full_log_probs, rtol=1e-6)
 
 
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), temperature=st.sampled_from([0.5, 1.0, 1.7]))
+def test_sampling_without_top_k_or_top_p_is_gumbel_max_over_the_whole_softmax(seed, temperature):
+    # truncation=False skips the sort: the draw must be argmax(scores / T + noise), step by step,
+    # as a NumPy walk through the bigram table gives it, and the same as the filter's at top-k 0, top-p 1.
+    table = bigram_table(np.random.default_rng(seed), sharpness=1.0)
+    rows, steps = 32, 7
+    caps = np.full((rows,), steps - 1, dtype="int32")
+    keys = np.random.default_rng(seed).integers(0, 2**32, size=rows, dtype="uint32")
+
+    def draw(truncation):
+        tokens, _, _ = sample_search(
+            fake_next(table), (ops.zeros((rows, 1)),), caps, steps, greedy=False, temperature=temperature,
+            top_k=0, top_p=1.0, row_keys=keys, truncation=truncation,
+        )
+        return ops.convert_to_numpy(tokens)
+
+    expected = np.full((rows, steps), PAD_ID, dtype="int32")
+    previous, finished = np.full((rows,), BOS_ID), np.zeros((rows,), dtype=bool)
+    for t in range(steps):
+        noise = ops.convert_to_numpy(constraints.gumbel_noise(keys, t, VOCAB))
+        chosen = np.argmax(table[previous] / temperature + noise, axis=-1)
+        chosen = np.where(t >= caps, EOS_ID, chosen)
+        expected[:, t] = np.where(finished, PAD_ID, chosen)
+        finished |= chosen == EOS_ID
+        previous = chosen
+    np.testing.assert_array_equal(draw(truncation=False), expected)
+    np.testing.assert_array_equal(draw(truncation=True), expected)
+
+
 def test_noise_is_finite_for_every_bit_pattern():
     # The largest patterns once rounded to a uniform of 1.0 and an infinite noise: that piece
     # won whatever its probability, even outside the nucleus or banned.

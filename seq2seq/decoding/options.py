@@ -71,6 +71,11 @@ class DecodingOptions:
         """Hypotheses per sentence inside the search: ``beam`` for beam search, else 1."""
         return self.beam if self.method == "beam" else 1
 
+    @property
+    def truncates(self) -> bool:
+        """Whether this samples with top-k or top-p cutting the distribution (which needs a sort)."""
+        return self.method == "sample" and (self.top_k > 0 or self.top_p < 1)
+
     def cap(self, source_pieces: int) -> int:
         """The most pieces (EOS not counted) an output of a ``source_pieces``-long source gets."""
         return min(self.max_len, int(self.length_ratio * source_pieces) + self.length_extra)

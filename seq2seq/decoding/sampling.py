@@ -33,6 +33,7 @@ def sample_search(
     row_keys=None,
     source_length: int | None = None,
     candidates: int = 0,
+    truncation: bool = True,
 ):
     """Decode ``N`` sentences.
 
@@ -49,6 +50,9 @@ def sample_search(
         candidates: sampling with a ``top_k`` of at most this many (static): each step looks at
             the ``candidates`` best pieces only (``nucleus_candidates``), the same draw as over
             the whole vocabulary but without sorting it. 0: the whole vocabulary.
+        truncation: whether ``top_k`` or ``top_p`` may cut the distribution (static). False:
+            sample from the whole softmax at the temperature, with no sort of the vocabulary
+            (``top_k`` and ``top_p`` are then ignored).
 
     Returns ``(tokens (N, steps) int32, log_prob (N,) float32, attention or None)``; each row is
     its pieces, then EOS, then ``PAD_ID``. ``log_prob`` is the model's log-probability of the
@@ -77,7 +81,10 @@ def sample_search(
                 _, best = argmax(filtered + constraints.gumbel_noise_at(row_keys, t, pieces))
                 chosen = ops.take_along_axis(pieces, best[:, None], axis=-1)[:, 0]
             else:
-                filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
+                if truncation:
+                    filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
+                else:
+                    filtered = scores / temperature
                 _, chosen = argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]))
             chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         at_cap = t >= caps  # EOS forced there, at no cost

@@ -166,7 +166,7 @@ class Translator:
     def _run(self, batch: Batch, options: DecodingOptions, seed: int, attention: bool):
         """-> NumPy ``(tokens (R, K', T), log_probs (R, K'), attention (R, K', T, S) or None)``."""
         key = (options.method, options.width, options.n_best, options.no_repeat_ngram, options.min_len, attention,
-               candidates(options))
+               candidates(options), options.truncates)
         with self._compiling:
             if key not in self._compiled:
                 self._compiled[key] = compile_function(self._search_function(options, attention))
@@ -212,7 +212,7 @@ class Translator:
             tokens, log_probs, matrix = sample_search(
                 next_fn, state, caps, steps, greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len,
                 temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
-                source_length=source_length, candidates=shortlist,
+                source_length=source_length, candidates=shortlist, truncation=options.truncates,
             )
             return tokens[:, None], log_probs[:, None], (None if matrix is None else matrix[:, None])
 
