@@ -170,6 +170,10 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     assert result.exit_code == 2 and "n_best > 1 needs beam search" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--beam", "2", "--n-best", "3", "a")
     assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
+    for option, value in (("--alpha", "nan"), ("--temperature", "inf"), ("--temperature", "nan"), ("--top-p", "nan")):
+        result = invoke("translate", "--checkpoint", translator_dir, "--sample", option, value, "a")
+        assert result.exit_code == 2, (option, value, result.output)
+        assert "Traceback" not in result.output and result.stdout == ""
 
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
@@ -194,6 +198,7 @@ def test_batches_on_two_threads_give_the_outputs_of_one_thread_in_order(translat
 
     loaded = load_translator(translator_dir)[1]
     texts = [source for source, _ in reverse_pairs(70, seed=12, min_len=1, max_len=12)]
+    texts = [*texts[:10], "", *texts[10:40], "", " ", *texts[40:]]  # empty lines need no decoding
     options = DecodingOptions(method=method, beam=3, n_best=2 if method == "beam" else 1, seed=5)
     runs = {}
     for workers in (1, 2):
@@ -201,7 +206,7 @@ def test_batches_on_two_threads_give_the_outputs_of_one_thread_in_order(translat
         done = []
         outputs = translator.translate(texts, options, batch_size=8, progress=done.append)
         runs[workers] = [(o.text, round(o.score, 4), [(t, round(s, 4)) for t, s in o.n_best]) for o in outputs]
-        assert sum(done) == len(texts) and len(done) == 9  # every batch reported once
+        assert done[0] == 3 and sum(done) == len(texts) and len(done) == 10  # the empty, then each batch once
     assert runs[1] == runs[2]
     assert len({score for _, score, _ in runs[2]}) > 10  # each source its own score: the order is checked
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 from seq2seq.decoding.options import CHAT_DEFAULTS, DECODE_BATCH, METHODS, TRANSLATION_DEFAULTS, DecodingOptions
 
 
-def translate(model, tokenizer, texts, batch_size: int = DECODE_BATCH, max_len: int = 100, options: DecodingOptions | None = None) -> list[str]:
-    """Texts in, texts out, in order (greedy unless ``options`` say otherwise)."""
+def translate(
+    model, tokenizer, texts, options: DecodingOptions = DecodingOptions(), batch_size: int = DECODE_BATCH,
+    max_source_pieces: int = 128,
+) -> list[str]:
+    """Texts in, texts out, in order (greedy unless ``options`` say otherwise); each source cut
+    at ``max_source_pieces`` (the checkpoint's ``training.max_pieces``)."""
     from seq2seq.decoding.translator import Translator
 
-    options = options or DecodingOptions(max_len=max_len)
-    outputs = Translator(model, tokenizer).translate(texts, options, batch_size=batch_size)
+    outputs = Translator(model, tokenizer, max_source_pieces).translate(texts, options, batch_size=batch_size)
     return [output.text for output in outputs]
 
 

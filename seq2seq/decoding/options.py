@@ -19,6 +19,7 @@ pieces long (EOS not counted), computed for each sentence from its own source.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from seq2seq.errors import ConfigError
@@ -57,6 +58,9 @@ class DecodingOptions:
             raise ConfigError(f"n_best ({self.n_best}) cannot exceed the beam width ({self.beam})")
         if self.n_best > 1 and self.method != "beam":
             raise ConfigError("n_best > 1 needs beam search (--beam N)")
+        for name in ("alpha", "temperature", "top_p", "length_ratio"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"{name} must be a finite number; got {getattr(self, name)!r}")
         if not self.temperature > 0:
             raise ConfigError(f"temperature must be positive; got {self.temperature!r}")
         if not 0 < self.top_p <= 1:

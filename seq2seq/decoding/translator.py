@@ -107,7 +107,7 @@ class Translator:
         """Decode ``texts``; one ``Output`` per text, in order.
 
         ``attention``: also return each output's attention matrix. ``progress(n)`` is called
-        after each batch with the number of sentences it held.
+        after each batch with the number of sentences it held (the empty ones count at once).
         """
         encoded, _ = self.encode(texts)
         return self.decode_ids(encoded, options, batch_size, attention, progress)
@@ -124,6 +124,9 @@ class Translator:
         results = [Output(text="", score=0.0) for _ in encoded]
         seed = options.seed if options.seed is not None else random.SystemRandom().getrandbits(32)
         batches = plan_batches(encoded, options, batch_size)
+        empty = len(encoded) - sum(len(batch.indices) for batch in batches)  # no decoding: done
+        if progress is not None and empty:
+            progress(empty)
 
         def run(number: int, batch: Batch):
             # a fixed seed keys each row by its source alone; a fresh one differs per batch

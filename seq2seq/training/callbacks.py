@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from seq2seq import atomic, checkpoint
-from seq2seq.decoding import translate
+from seq2seq.decoding import DecodingOptions, translate
 from seq2seq.scores import bleu_and_chrf
 from seq2seq.training.backup import finite_or_none
 
@@ -65,17 +65,18 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
 class ValidationBleu(keras.callbacks.Callback):
     """Greedy-translates a fixed sample of validation pairs after each epoch: ``val_bleu``."""
 
-    def __init__(self, tokenizer, pairs, max_len: int = 100):
+    def __init__(self, tokenizer, pairs, max_pieces: int = 128):
         super().__init__()
         self.tokenizer = tokenizer
         self.sources = [source for source, _ in pairs]
         self.references = [target for _, target in pairs]
-        self.max_len = max_len
+        self.max_pieces = max_pieces  # the training's longest sequence: sources and outputs
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or not self.sources:
             return
-        hypotheses = translate(self.model, self.tokenizer, self.sources, max_len=self.max_len)
+        options = DecodingOptions(max_len=self.max_pieces)
+        hypotheses = translate(self.model, self.tokenizer, self.sources, options, max_source_pieces=self.max_pieces)
         logs["val_bleu"] = bleu_and_chrf(hypotheses, self.references)["bleu"]
 
 

@@ -208,7 +208,7 @@ def _fit(
 
     callbacks = [EpochDropoutSeeds()]
     if training.bleu_sample:
-        callbacks.append(ValidationBleu(tokenizer, valid_list[: training.bleu_sample], max_len=training.max_pieces))
+        callbacks.append(ValidationBleu(tokenizer, valid_list[: training.bleu_sample], max_pieces=training.max_pieces))
     callbacks += [
         keras.callbacks.TerminateOnNaN(),
         CheckpointWriter(directory, history, on_epoch=on_epoch),
