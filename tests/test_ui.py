@@ -162,6 +162,15 @@ def test_a_chat_reply_reads_the_last_turns_as_in_training(models, cache):
     assert cuts == [translator.max_source_pieces] == [128]  # 180 words: the model reads its first 128 pieces
 
 
+def test_a_translation_longer_than_the_model_reads_is_reported(models, cache):
+    translator, _ = cache.get(models["translator"])
+    decoder, cuts = BatchingDecoder(), []
+    short = respond.translate_text(decoder, translator, "a b c", GREEDY, on_cut=cuts.append)
+    assert cuts == [] and short.text == translator.translate(["a b c"], GREEDY)[0].text
+    respond.translate_text(decoder, translator, " ".join(["a b c"] * 60), GREEDY, on_cut=cuts.append)
+    assert cuts == [translator.max_source_pieces] == [128]  # 180 words: the model reads its first 128 pieces
+
+
 def test_overlong_input_gets_a_clear_message_before_any_decoding():
     class Untouchable:
         def decode(self, *args, **kwargs):
@@ -270,6 +279,9 @@ def test_greedy_output_is_the_top_candidate_at_every_step(models, cache):
         probabilities = [p for _, p in step.candidates]
         assert len(probabilities) == 5 and probabilities == sorted(probabilities, reverse=True)
         assert 0 < sum(probabilities) <= 1 + 1e-6
+    # the chat's length caps (the page passes the model kind's defaults), and nothing else of them
+    _, short, short_steps = look_inside(translator, "a b c d", lengths=DecodingOptions(max_len=2, no_repeat_ngram=1))
+    assert len(output.pieces) > 2 and short.pieces == output.pieces[:2] and len(short_steps) == 3
 
 
 def test_the_gate_figures_have_one_heatmap_per_gate(models, cache):

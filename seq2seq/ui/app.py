@@ -81,6 +81,11 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     def user_error(error: Exception) -> gr.Error:
         return gr.Error(str(error), print_exception=False)
 
+    def cut_warning(what: str):
+        """An ``on_cut`` for the respond functions: a toast on the page."""
+        return lambda pieces: gr.Warning(
+            f"The {what} is longer than the model reads ({pieces} pieces); it read the beginning only.")
+
     # -- chat --------------------------------------------------------------------------------------
 
     def chat(message, turns, model, method, temperature, top_k, top_p, beam):
@@ -88,9 +93,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         try:
             options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
             return respond.chat_reply(decoder, translator, info.context_turns, turns or [], message or "", options,
-                                      on_cut=lambda pieces: gr.Warning(
-                                          f"The message is longer than the model reads ({pieces} pieces); "
-                                          "it read the beginning only."))
+                                      on_cut=cut_warning("message"))
         except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
 
@@ -109,7 +112,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         _, translator = load(model)
         try:
             options = respond.decoding_options(respond.TRANSLATION_DEFAULTS, method, temperature, top_k, top_p, beam)
-            output = respond.translate_text(decoder, translator, text or "", options)
+            output = respond.translate_text(decoder, translator, text or "", options, on_cut=cut_warning("text"))
         except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
         return ("" if output is None else output.text), output
@@ -132,12 +135,13 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
             respond.check_length(text or "")
         except respond.InputTooLong as error:
             raise user_error(error) from None
-        source = text or ""
+        source, lengths = text or "", respond.TRANSLATION_DEFAULTS
         if info.kind == CHAT:
             from seq2seq.chat.conversation import context_source
 
-            source = context_source([source], info.context_turns)
-        report, output, steps = look_inside(translator, source, lock=decoder.lock, layer=layer, direction=direction)
+            source, lengths = context_source([source], info.context_turns), respond.CHAT_DEFAULTS
+        report, output, steps = look_inside(translator, source, lock=decoder.lock, layer=layer, direction=direction,
+                                            lengths=lengths)
         meanings = "\n".join(f"- {MEANING[name]}" for name in SHOWN[report.cell])
         if not report.pieces:
             return None, f"Type a sentence to see the gates of this {report.cell.upper()}.", "", []

@@ -139,21 +139,27 @@ def next_piece_candidates(translator, source: list[int], output: list[int], k: i
     return steps
 
 
-def look_inside(translator, text: str, lock=None, layer: int = 1, direction: str = "forward"):
+def look_inside(translator, text: str, lock=None, layer: int = 1, direction: str = "forward", lengths=None):
     """``(GateReport, greedy Output, [StepCandidates])`` for ``text``; None-s for an empty text.
 
     ``lock``: held while the model runs (the app's ``BatchingDecoder.lock``); ``layer`` and
-    ``direction``: as in ``encoder_gates``.
+    ``direction``: as in ``encoder_gates``; ``lengths``: the ``DecodingOptions`` whose length
+    caps the greedy output keeps (the chat's or the translation's defaults; None: the class's).
+    Nothing else of them applies: each output piece is the most probable one.
     """
     from contextlib import nullcontext
 
     from seq2seq.decoding.options import DecodingOptions
 
+    greedy = DecodingOptions(method="greedy")
+    if lengths is not None:
+        greedy = greedy.replace(max_len=lengths.max_len, length_ratio=lengths.length_ratio,
+                                length_extra=lengths.length_extra)
     with lock or nullcontext():
         report = encoder_gates(translator, text, layer, direction)
         if not report.pieces:
             return report, None, []
-        output = translator.translate([text], DecodingOptions(method="greedy"), batch_size=1)[0]
+        output = translator.translate([text], greedy, batch_size=1)[0]
         output_ids = [translator.tokenizer.target_piece_id(piece) for piece in output.pieces]
         steps = next_piece_candidates(translator, source_ids(translator, text), output_ids)
     return report, output, steps

@@ -80,11 +80,18 @@ def chat_reply(decoder, translator, context_turns: int, turns: list[str], messag
     return reply, [*turns, message, reply]
 
 
-def translate_text(decoder, translator, text: str, options: DecodingOptions):
-    """The ``Output`` of ``text`` (with its attention matrix), or None for an empty text."""
+def translate_text(decoder, translator, text: str, options: DecodingOptions, on_cut=None):
+    """The ``Output`` of ``text`` (with its attention matrix), or None for an empty text.
+
+    ``on_cut``: called with the model's longest source (in pieces) when ``text`` is longer, so
+    that the model reads its beginning only.
+    """
     check_length(text)
     if not normalize_text(text):
         return None
+    _, cut = translator.encode([text])
+    if cut and on_cut is not None:
+        on_cut(translator.max_source_pieces)
     return decoder.decode(translator, text, options, attention=True)
 
 
