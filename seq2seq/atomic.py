@@ -12,24 +12,74 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from seq2seq.errors import OutputError
+
+
+def check_writable(path: Path) -> Path:
+    """``path``, if a file can be written there (before any long work); else ``OutputError``.
+
+    A symbolic link is followed (its target is what gets written).
+    """
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder")
+    if not target.parent.is_dir():
+        raise OutputError(f"{target.parent}: no such folder")
+    if not os.access(target.parent, os.W_OK | os.X_OK) and not _is_special(target):
+        raise OutputError(f"{target.parent}: permission denied")
+    return target
+
+
+def make_folder(path: Path) -> Path:
+    """Create the folder ``path`` (and its parents) if needed; ``OutputError`` in one line if not."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot create the folder ({error.strerror})") from None
+    return path
+
+
+def _is_special(path: Path) -> bool:
+    """A device, a FIFO or a socket: written through, never replaced."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
 
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Yield a fresh temporary path beside ``path``; on success it replaces ``path``.
 
     Whatever the body writes to the temporary path becomes ``path`` in one ``os.replace``; on
-    an exception the temporary file is removed and ``path`` is untouched.
+    an exception the temporary file is removed and ``path`` is untouched. A symbolic link is
+    followed (the link stays, its target is replaced); an existing file keeps its permissions;
+    a device or a FIFO (``/dev/stdout``, a named pipe) is written directly.
+
+    Raises:
+        OutputError: ``path`` is a folder, or its folder is missing or not writable.
     """
-    path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + "".join(path.suffixes), dir=path.parent)
+    target = check_writable(path)
+    if _is_special(target):
+        yield target
+        return
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + "".join(target.suffixes),
+                                        dir=target.parent)
+    except OSError as error:
+        raise OutputError(f"{target.parent}: cannot write ({error.strerror})") from None
     os.close(handle)
     temporary = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; these are ordinary files
+    try:
+        mode = target.stat().st_mode & 0o7777  # an existing file keeps its permissions
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask  # mkstemp makes it private; these are ordinary files
+    os.chmod(temporary, mode)
     try:
         yield temporary
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -32,3 +32,7 @@ class CheckpointError(Seq2SeqError):
 
 class ConfigError(Seq2SeqError):
     """An invalid model or training configuration (unknown key, bad value)."""
+
+
+class OutputError(Seq2SeqError):
+    """A place to write to that cannot take the file: a missing folder, a folder, no permission."""

@@ -89,6 +89,20 @@ def test_a_missing_input_file_is_one_line(translator_dir, tmp_path):
     one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", tmp_path / "no.txt"), "file not found")
 
 
+@pytest.mark.parametrize("option", ["--output", "--plot-attention"])
+def test_an_output_in_a_missing_folder_is_one_line_before_any_work(translator_dir, tmp_path, option):
+    # checked first: the checkpoint given here does not exist, so any work would fail otherwise
+    result = invoke("translate", "--checkpoint", tmp_path / "no-model", option, tmp_path / "no" / "out.png", "a b")
+    one_error_line(result, f"{tmp_path / 'no'}: no such folder")
+
+
+def test_train_and_lab_into_a_path_under_a_file_are_one_line(tmp_path):
+    (tmp_path / "file").write_text("x")
+    one_error_line(invoke("train", "--corpus", "tsv:missing.tsv", "--out", tmp_path / "file" / "run"),
+                   "cannot create the folder")
+    one_error_line(invoke("lab", "memory", "--quick", "--out", tmp_path / "file" / "lab"), "cannot create the folder")
+
+
 def test_empty_lines_stay_empty_and_order_is_kept(translator_dir):
     result = invoke("translate", "--checkpoint", translator_dir, "--greedy", input="a b c\n\n   \nd e\n")
     assert result.exit_code == 0, result.output

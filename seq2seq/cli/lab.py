@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from seq2seq import atomic
 from seq2seq.cli import main
 from seq2seq.cli.corpora import user_errors
 
@@ -71,6 +72,8 @@ def memory(cells, distances, seeds, steps, units, gate_init, clip_norm, out_dir,
             config = quick_config(**overrides) if quick else LabConfig(**overrides)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+        if out_dir is not None:  # now, not after the experiments
+            atomic.make_folder(out_dir)
         results = run_memory_lab(config, out_dir, Progress(total_steps(config)))
     if as_json:
         click.echo(json.dumps(plain(results)))

@@ -56,6 +56,9 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     if not text and input_file is None and sys.stdin.isatty():
         click.echo("Reading sentences from the terminal, one per line; Ctrl-D translates them.", err=True)
     with user_errors():
+        for path in (output_file, plot_attention):  # before any work, not after it
+            if path is not None:
+                atomic.check_writable(path)
         lines, bad = read_input(text, input_file, skip_bad_lines)
         translator, _ = load_translator(checkpoint)
         encoded, cut = translator.encode([line or "" for line in lines])
@@ -73,17 +76,18 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     else:
         rows = [o.text for o in outputs]
     result = "".join(row + "\n" for row in rows)
-    if output_file is None:
-        click.echo(result, nl=False)
-    else:
-        atomic.write_text(output_file, result)
-    if plot_attention is not None:
-        first = next((o for o in outputs if o.source_pieces), None)
-        if first is None:
-            raise click.ClickException("--plot-attention: no non-empty input to draw")
-        from seq2seq.decoding.plot import plot_attention as draw
+    with user_errors():
+        if output_file is None:
+            click.echo(result, nl=False)
+        else:
+            atomic.write_text(output_file, result)
+        if plot_attention is not None:
+            first = next((o for o in outputs if o.source_pieces), None)
+            if first is None:
+                raise click.ClickException("--plot-attention: no non-empty input to draw")
+            from seq2seq.decoding.plot import plot_attention as draw
 
-        draw(first, plot_attention)
+            draw(first, plot_attention)
 
 
 class _progress:

@@ -72,7 +72,7 @@ def run_memory_lab(config: LabConfig, out_dir: Path | None = None, progress: Pro
     }
     if out_dir is not None:
         out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        atomic.make_folder(out_dir)
         long_range.plot(recall, out_dir / FIGURES["long_range"])
         gradient_flow.plot(norms, out_dir / FIGURES["gradient_flow"])
         exploding.plot(curves, config.clip_norm, out_dir / FIGURES["exploding"])

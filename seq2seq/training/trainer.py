@@ -23,7 +23,7 @@ from pathlib import Path
 
 import keras
 
-from seq2seq import __version__, checkpoint
+from seq2seq import __version__, atomic, checkpoint
 from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
@@ -130,7 +130,7 @@ def train(
     keras.utils.set_random_seed(training.seed)
     keras.mixed_precision.set_dtype_policy(training.precision)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        atomic.make_folder(directory)
         train_pairs, valid_pairs = corpora.load("train"), corpora.load("valid")
         if resume:
             tokenizer = Tokenizer.load(directory)

@@ -1,0 +1,86 @@
+"""Atomic writes: a user's file is replaced whole or not at all, and only the file is replaced."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+
+import pytest
+
+from seq2seq import atomic
+from seq2seq.errors import OutputError
+
+
+def test_a_write_replaces_the_file_and_leaves_nothing_beside_it(tmp_path):
+    path = tmp_path / "out.txt"
+    atomic.write_text(path, "old\n")
+    atomic.write_text(path, "new\n")
+    assert path.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    path = tmp_path / "out.txt"
+    path.write_text("old\n")
+    with pytest.raises(RuntimeError), atomic.replacing(path) as temporary:
+        temporary.write_text("half")
+        raise RuntimeError("interrupted")
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_a_symbolic_link_stays_and_its_target_is_written(tmp_path):
+    target, link = tmp_path / "target.txt", tmp_path / "link.txt"
+    target.write_text("old\n")
+    link.symlink_to(target.name)
+    atomic.write_text(link, "new\n")
+    assert link.is_symlink() and os.readlink(link) == "target.txt"
+    assert target.read_text() == "new\n"
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "private.txt"
+    path.write_text("old\n")
+    path.chmod(0o640)
+    atomic.write_text(path, "new\n")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    fresh = atomic.write_text(tmp_path / "fresh.txt", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask  # an ordinary file, not mkstemp's 0600
+
+
+def test_a_named_pipe_is_written_through_not_replaced(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()))
+    reader.start()
+    atomic.write_text(pipe, "through the pipe\n")
+    reader.join(timeout=10)
+    assert received == ["through the pipe\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+@pytest.mark.parametrize("where, message", [
+    ("missing/out.txt", "missing: no such folder"),
+    ("a-file/out.txt", "a-file: no such folder"),
+    ("a-folder", "a-folder: is a folder"),
+])
+def test_an_impossible_place_is_one_clear_error_before_any_work(tmp_path, where, message):
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    with pytest.raises(OutputError, match=message):
+        atomic.check_writable(tmp_path / where)
+    with pytest.raises(OutputError, match=message):
+        atomic.write_text(tmp_path / where, "x")
+
+
+def test_make_folder_creates_parents_and_refuses_a_file(tmp_path):
+    assert atomic.make_folder(tmp_path / "a" / "b").is_dir()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="is a file, not a folder"):
+        atomic.make_folder(tmp_path / "file")
+    with pytest.raises(OutputError, match="cannot create the folder"):
+        atomic.make_folder(tmp_path / "file" / "run")
