@@ -76,6 +76,22 @@ def test_invalid_utf8_in_a_file_names_file_and_line(translator_dir, tmp_path):
     one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", source), f"{source}:3:", "invalid UTF-8")
 
 
+def test_invalid_utf8_in_an_argument_is_one_line_naming_it(translator_dir):
+    # The shell hands Python bytes; what is not UTF-8 arrives as surrogate escapes (PEP 383).
+    bad = b"Ein \xff Hund".decode("utf-8", "surrogateescape")
+    one_error_line(invoke("translate", "--checkpoint", translator_dir, "a b", bad), "argument 2: invalid UTF-8")
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--skip-bad-lines", bad, "a b")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split("\n") == ["", invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b").stdout.strip(), ""]
+
+
+def test_text_arguments_and_input_together_are_a_usage_error(translator_dir, tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("a b\n")
+    result = invoke("translate", "--checkpoint", translator_dir, "--input", source, "c d")
+    assert result.exit_code == 2 and "give TEXT arguments or --input, not both" in result.stderr
+
+
 def test_skip_bad_lines_gives_an_empty_line_and_a_count(translator_dir):
     result = invoke("translate", "--checkpoint", translator_dir, "--skip-bad-lines", "--greedy",
                     input=b"a b c\n\xff\xfe\nd e f\n")

@@ -85,11 +85,10 @@ _KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat
 def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
     """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too), else of stdin.
 
-    A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``), or
+    A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``,
+    ``argument N``), or
     with ``skip_bad_lines`` becomes ``None`` and is counted. Returns ``(lines, bad lines)``.
     """
-    if texts:
-        return list(texts), 0
     bad: list[DataError] = []
 
     def on_bad_line(error: DataError) -> None:
@@ -97,7 +96,16 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
             raise DataError(f"{error} (--skip-bad-lines turns such lines into empty ones)") from None
         bad.append(error)
 
-    if input_file is not None:
+    if texts:  # the shell's bytes, decoded by Python with surrogate escapes where not UTF-8
+        numbered = []
+        for number, text in enumerate(texts, start=1):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as error:
+                on_bad_line(DataError(f"argument {number}: invalid UTF-8 (character {error.start + 1})"))
+                text = None
+            numbered.append((number, text))
+    elif input_file is not None:
         numbered = read_lines(input_file, on_bad_line)
     else:
         raw = sys.stdin.buffer.read()

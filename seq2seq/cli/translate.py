@@ -53,6 +53,8 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     normalized as the training text was; a source longer than the model's longest is cut (with
     one warning). --max-len limits the output only.
     """
+    if text and input_file is not None:
+        raise click.UsageError("give TEXT arguments or --input, not both")
     if not text and input_file is None and sys.stdin.isatty():
         click.echo("Reading sentences from the terminal, one per line; Ctrl-D translates them.", err=True)
     with user_errors():
