@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import keras
+from typing import TYPE_CHECKING
 
 from seq2seq import atomic
-from seq2seq.errors import CheckpointError
-from seq2seq.model import ModelConfig, Seq2Seq
 from seq2seq.data.tokenizer import Tokenizer
+from seq2seq.errors import CheckpointError, ConfigError
+from seq2seq.model import ModelConfig
+
+if TYPE_CHECKING:
+    from seq2seq.model import Seq2Seq
 
 CONFIG_FILE = "config.json"
 MODEL_FILE = "model.keras"
@@ -51,6 +54,8 @@ def write_json(path: Path, data) -> None:
 
 def save_model(model: Seq2Seq, directory: Path) -> None:
     """Save the weights of ``model`` as ``model.keras`` (without optimizer state), atomically."""
+    from seq2seq.model import Seq2Seq
+
     export = Seq2Seq(model.config)
     export.set_weights(model.get_weights())
     with atomic.replacing(directory / MODEL_FILE) as temporary:
@@ -66,15 +71,39 @@ def read_json(path: Path) -> dict:
         raise CheckpointError(f"{path}: unreadable ({error})") from None
 
 
+def read_config(directory: str | os.PathLike) -> dict:
+    """A checkpoint's ``config.json``: a JSON object whose ``model`` section is a valid
+    ``ModelConfig`` (and ``training`` and ``data``, where present, objects).
+
+    Raises ``CheckpointError`` naming the file, in one line, for anything else.
+    """
+    path = Path(directory) / CONFIG_FILE
+    config = read_json(path)
+    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
+        raise CheckpointError(f"{path}: not a checkpoint config (no \"model\" section)")
+    for section in ("training", "data"):
+        if not isinstance(config.get(section, {}), dict):
+            raise CheckpointError(f"{path}: the \"{section}\" section is not an object")
+    try:
+        ModelConfig.from_dict(config["model"])
+    except (ConfigError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    return config
+
+
 def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:
     """Load a checkpoint folder; ``CheckpointError`` with one clear line if it is incomplete."""
+    import keras
+
     directory = Path(directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: no such checkpoint folder")
-    config = read_json(directory / CONFIG_FILE)
+    config = read_config(directory)
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
         raise CheckpointError(f"{model_path}: missing (has a training run finished an epoch?)")
+    if not zipfile.is_zipfile(model_path):  # Keras would say "File not found"
+        raise CheckpointError(f"{model_path}: not a Keras model file (damaged or cut short?)")
     try:
         model = keras.saving.load_model(model_path, safe_mode=True, compile=False)
     except Exception as error:  # noqa: BLE001 - any failure of Keras's loader is the file's fault

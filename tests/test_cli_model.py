@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -71,10 +72,34 @@ def test_translate_with_a_missing_checkpoint_folder(tmp_path):
     assert_one_line_error(result, str(missing), "no such checkpoint folder")
 
 
-def test_translate_with_a_folder_lacking_model_keras(tmp_path):
-    (tmp_path / "config.json").write_text("{}\n", encoding="utf-8")
+def test_translate_with_a_folder_lacking_model_keras(tmp_path, trained):
+    shutil.copy(trained[0] / "config.json", tmp_path / "config.json")
     result = invoke("translate", "--checkpoint", tmp_path, "a b c")
     assert_one_line_error(result, str(tmp_path / "model.keras"), "missing")
+
+
+@pytest.mark.parametrize("damage, file, message", [
+    (lambda c: [], "config.json", 'not a checkpoint config (no "model" section)'),
+    (lambda c: {k: v for k, v in c.items() if k != "model"}, "config.json", 'no "model" section'),
+    (lambda c: {**c, "training": 3}, "config.json", 'the "training" section is not an object'),
+    (lambda c: {**c, "model": {**c["model"], "units": "big"}}, "config.json", "units must be a positive integer"),
+    (lambda c: {**c, "model": {**c["model"], "colour": "red"}}, "config.json", "unknown model config keys: colour"),
+    (b"PK\x03\x04 cut short", "model.keras", "not a Keras model file"),
+    (b"garbage", "tokenizer.model", "not a SentencePiece model"),
+])
+def test_a_damaged_checkpoint_file_is_one_line_naming_it(tmp_path, trained, damage, file, message):
+    folder = tmp_path / "damaged"
+    shutil.copytree(trained[0], folder)
+    if isinstance(damage, bytes):
+        (folder / file).write_bytes(damage)
+    else:
+        config = json.loads((folder / "config.json").read_text())
+        (folder / "config.json").write_text(json.dumps(damage(config)))
+    for command in (("translate", "--checkpoint", folder, "a b c"), ("train", "--corpus", "tsv:x.tsv", "--out", folder,
+                                                                     "--resume")):
+        if command[0] == "train" and file != "config.json":
+            continue
+        assert_one_line_error(invoke(*command), str(folder / file), message)
 
 
 def test_translate_with_a_folder_lacking_config_json(tmp_path):

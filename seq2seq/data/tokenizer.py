@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -128,13 +129,10 @@ class Tokenizer:
         joint_path = directory / JOINT_MODEL_FILE
         source_path = directory / SOURCE_MODEL_FILE
         target_path = directory / TARGET_MODEL_FILE
-        try:
-            if joint_path.is_file():
-                return cls(joint_path.read_bytes())
-            if source_path.is_file() and target_path.is_file():
-                return cls(source_path.read_bytes(), target_path.read_bytes())
-        except (OSError, RuntimeError) as error:
-            raise CheckpointError(f"{directory}: cannot load the tokenizer: {error}") from None
+        if joint_path.is_file():
+            return cls(_read_model(joint_path))
+        if source_path.is_file() and target_path.is_file():
+            return cls(_read_model(source_path), _read_model(target_path))
         raise CheckpointError(
             f"{directory}: no tokenizer found (expected {JOINT_MODEL_FILE}, "
             f"or {SOURCE_MODEL_FILE} and {TARGET_MODEL_FILE})"
@@ -227,6 +225,18 @@ class Tokenizer:
     def target_pieces(self, text: str) -> list[str]:
         """The target pieces of one text, for inspection."""
         return self._target.encode(text, out_type=str)
+
+
+def _read_model(path: Path) -> bytes:
+    """A SentencePiece model file's bytes; ``CheckpointError`` naming it if it is not one."""
+    try:
+        model = path.read_bytes()
+        _processor(model)
+    except OSError as error:
+        raise CheckpointError(f"{path}: cannot read ({error.strerror})") from None
+    except CheckpointError:
+        raise CheckpointError(f"{path}: not a SentencePiece model (damaged or cut short?)") from None
+    return model
 
 
 def _processor(model: bytes) -> spm.SentencePieceProcessor:
@@ -333,6 +343,12 @@ def _train_model(
         if counted.count == 0:
             raise ConfigError("cannot train the tokenizer: no training text") from None
         reason = _sentencepiece_reason(error)
+        too_small = re.match(r"Vocabulary size is smaller than required_chars\. (\d+) vs (\d+)", reason)
+        if too_small:
+            raise ConfigError(
+                f"vocabulary size {too_small[1]} is too small for this text: its characters and the special "
+                f"pieces need at least {too_small[2]} (--vocab-size {too_small[2]} or more)"
+            ) from None
         raise ConfigError(f"SentencePiece training failed: {reason}") from None
     log.info("trained a %s SentencePiece model on %d sentences", model_type, counted.count)
     return model.getvalue()

@@ -112,8 +112,11 @@ def train(
         directory = directory.with_name(f"{directory.name}.worker{worker}")
     config_path = directory / checkpoint.CONFIG_FILE
     if resume:
-        saved = checkpoint.read_json(config_path)
-        training = TrainingConfig.from_dict(saved["training"])
+        saved = checkpoint.read_config(directory)
+        try:
+            training = TrainingConfig.from_dict(saved.get("training", {}))
+        except (ConfigError, TypeError, ValueError) as error:
+            raise ConfigError(f"{config_path}: {error}") from None
         if epochs is not None and epochs != training.epochs:
             # The schedule keeps its planned span; the new total is what a later resume keeps.
             span = training.schedule_epochs or training.epochs

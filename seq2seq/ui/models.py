@@ -7,12 +7,11 @@ name a dialogue kind (``chitchat``, ``chatterbot``) or its ``data.context_turns`
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from seq2seq import shipped
+from seq2seq import checkpoint, shipped
 from seq2seq.errors import CheckpointError
 from seq2seq.model.config import ModelConfig
 
@@ -45,13 +44,16 @@ def model_kind(config: dict) -> str:
     return TRANSLATION
 
 
-def describe(path: Path) -> ModelInfo | None:
-    """The ``ModelInfo`` of a checkpoint folder, or None when it holds no readable config."""
+def describe(path: Path, strict: bool = False) -> ModelInfo | None:
+    """The ``ModelInfo`` of a checkpoint folder, or None when it is not one (``strict``: a
+    ``CheckpointError`` that says why)."""
     try:
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not (path / "model.keras").is_file():
+        config = checkpoint.read_config(path)
+        if not (path / checkpoint.MODEL_FILE).is_file():
+            raise CheckpointError(f"{path / checkpoint.MODEL_FILE}: missing (has a training run finished an epoch?)")
+    except CheckpointError:
+        if strict:
+            raise
         return None
     context_turns = int(config.get("data", {}).get("context_turns", 1))
     model = config.get("model", {})
@@ -70,8 +72,9 @@ def discover(extra: list[Path] = (), folder: Path | None = None) -> list[ModelIn
     candidates = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     seen, found = set(), []
     for path in map(Path, extra):  # folders the user named must be checkpoints
-        if describe(path) is None:
-            raise CheckpointError(f"{path}: not a checkpoint folder (needs config.json and model.keras)")
+        if not path.is_dir():
+            raise CheckpointError(f"{path}: no such checkpoint folder")
+        describe(path, strict=True)
     for path in [*candidates, *map(Path, extra)]:
         key = path.resolve()
         info = describe(path)
