@@ -95,6 +95,8 @@ def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:
     """Load a checkpoint folder; ``CheckpointError`` with one clear line if it is incomplete."""
     import keras
 
+    from seq2seq.model import Seq2Seq  # noqa: F401  (registers the class with Keras's loader)
+
     directory = Path(directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: no such checkpoint folder")

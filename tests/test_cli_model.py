@@ -118,6 +118,28 @@ def test_train_refuses_a_folder_holding_a_run_without_resume(tmp_path, corpus):
     assert [path.name for path in out.iterdir()] == ["config.json"]  # nothing else written
 
 
+def test_train_refuses_a_folder_of_other_files(tmp_path, corpus):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "curves.png").write_bytes(b"my own picture")
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", *TINY)
+    assert_one_line_error(result, str(out), "holds other files, not a training run")
+    assert [p.name for p in out.iterdir()] == ["curves.png"] and (out / "curves.png").read_bytes() == b"my own picture"
+
+
+def test_a_run_that_fails_before_training_leaves_nothing_behind(tmp_path, corpus):
+    few = write_tsv(tmp_path / "few.tsv", reverse_pairs(3, seed=1))  # every pair in train: no validation
+    out = tmp_path / "run"
+    result = invoke("train", "--corpus", f"tsv:{few}", "--out", out, "--epochs", "1", *TINY)
+    assert_one_line_error(result, "the validation split is empty")
+    assert not out.exists()  # the tokenizer and config it wrote are gone, and the folder it made
+    out.mkdir()  # an empty folder of the user's stays
+    assert_one_line_error(invoke("train", "--corpus", f"tsv:{few}", "--out", out, "--epochs", "1", *TINY), "empty")
+    assert out.is_dir() and not any(out.iterdir())
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", *TINY)  # no --resume needed
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture(scope="module")
 def tied_mismatch(tmp_path_factory, corpus):
     out = tmp_path_factory.mktemp("tied") / "model"

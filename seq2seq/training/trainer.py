@@ -27,7 +27,7 @@ from seq2seq import __version__, atomic, checkpoint
 from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
-from seq2seq.data.tokenizer import Tokenizer
+from seq2seq.data.tokenizer import JOINT_MODEL_FILE, SOURCE_MODEL_FILE, TARGET_MODEL_FILE, Tokenizer
 from seq2seq.training.backup import TrainingBackup, resume_point
 from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ResumableEarlyStopping, ValidationBleu
 from seq2seq.training.config import TrainingConfig
@@ -91,7 +91,8 @@ def train(
     """Train a model into ``out_dir`` and return the history (one dict per epoch).
 
     Args:
-        out_dir: the checkpoint folder (created; a new run refuses a folder holding a config).
+        out_dir: the checkpoint folder (created). A new run needs it new or empty, and removes
+            what it wrote there when it fails before training starts (bad data, say).
         corpora: a ``CorpusSelection`` (``load(split)`` gives the pairs of a split).
         model_options: ``ModelConfig`` fields besides the vocabulary sizes.
         training: the training hyperparameters.
@@ -126,12 +127,16 @@ def train(
         model_config = ModelConfig.from_dict(saved["model"])
     elif config_path.exists():
         raise ConfigError(f"{directory} already holds a training run; use --resume, or another --out")
+    elif directory.is_dir() and any(directory.iterdir()):  # never overwrite a user's files
+        raise ConfigError(f"{directory} holds other files, not a training run; use a new or empty --out folder")
     training = training or TrainingConfig()
     if not resume:  # check the model options now, before any work or any file is written
         ModelConfig(source_vocab_size=training.vocab_size, target_vocab_size=training.vocab_size, **(model_options or {}))
 
     keras.utils.set_random_seed(training.seed)
     keras.mixed_precision.set_dtype_policy(training.precision)
+    created = not directory.exists()
+    started_fit = False
     try:
         atomic.make_folder(directory)
         train_pairs, valid_pairs = corpora.load("train"), corpora.load("valid")
@@ -167,12 +172,28 @@ def train(
         with data_parallel(devices) as placement:
             if placement.replicas > 1:
                 log.info("data-parallel over %d replicas on %d worker(s)", placement.replicas, placement.workers)
+            started_fit = True
             return _fit(
                 directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose,
                 on_epoch, placement, callbacks or [],
             )
+    except BaseException:
+        if not resume and not started_fit:  # a new run that failed before training: leave no trace
+            _remove_unstarted_run(directory, created)
+        raise
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
+
+
+def _remove_unstarted_run(directory: Path, created: bool) -> None:
+    """Delete what a new run wrote before its first epoch (config, tokenizer), so that the same
+    command can run again once its error is fixed; the folder too if the run created it."""
+    if not directory.is_dir():
+        return
+    for name in (checkpoint.CONFIG_FILE, JOINT_MODEL_FILE, SOURCE_MODEL_FILE, TARGET_MODEL_FILE):
+        (directory / name).unlink(missing_ok=True)
+    if created and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
 
 
 def _fit(
