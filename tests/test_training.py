@@ -49,3 +49,17 @@ def test_learns_to_reverse_strings(tmp_path, cell, attention):
     assert [h["epoch"] for h in history] == list(range(1, TOY_TRAINING["epochs"] + 1))
     assert history[-1]["val_loss"] < history[0]["val_loss"]
     assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_on_a_terminal_the_epoch_summary_follows_the_finished_progress_bar(tmp_path, capsys):
+    # Keras's bar (verbose 1) and the CLI's one line per epoch (on_epoch) share the terminal: the
+    # summary once landed in the middle of the bar's unfinished line.
+    corpus = write_tsv(tmp_path / "reverse.tsv", reverse_pairs(200, seed=4))
+    tiny = dict(TOY_TRAINING, epochs=2)
+    train(tmp_path / "model", selection(corpus), model_options=dict(TOY_MODEL, units=8, embed=8, attention_units=8),
+          training=TrainingConfig(**tiny), verbose=1, on_epoch=lambda record: print(f"SUMMARY {record['epoch']}"))
+    lines = capsys.readouterr().out.splitlines()
+    summaries = [line for line in lines if "SUMMARY" in line]
+    assert summaries == ["SUMMARY 1", "SUMMARY 2"], lines
+    bars = [i for i, line in enumerate(lines) if "━" in line]
+    assert bars and all(lines.index(s) > max(b for b in bars if b < lines.index(s)) for s in summaries)

@@ -230,7 +230,9 @@ def _fit(
     model = Seq2Seq(model_config)
     compile_model(model, training, len(epoch_batches))
 
-    callbacks = [EpochDropoutSeeds()]
+    # Keras's progress bar (verbose runs) first: its epoch line ends before ``on_epoch`` prints.
+    callbacks = [keras.callbacks.ProgbarLogger()] if verbose else []
+    callbacks.append(EpochDropoutSeeds())
     if training.bleu_sample:
         callbacks.append(ValidationBleu(tokenizer, valid_list[: training.bleu_sample], max_pieces=training.max_pieces))
     callbacks += [
