@@ -325,6 +325,22 @@ def test_a_failing_command_prints_exactly_its_error(tmp_path):
     assert result.stderr.decode().splitlines() == [f"Error: {tmp_path / 'missing.tsv'}: file not found"]
 
 
+def test_a_backend_that_cannot_load_is_one_line(monkeypatch):
+    from seq2seq.cli import backend_problem
+
+    assert backend_problem({}) is None and backend_problem({"KERAS_BACKEND": "tensorflow"}) is None
+    assert "not a backend seq2seq runs on" in backend_problem({"KERAS_BACKEND": "bogus"})
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    assert backend_problem({"KERAS_BACKEND": "torch"}) == (
+        'KERAS_BACKEND=torch, but torch is not installed; pip install -e ".[torch]" installs it')
+    monkeypatch.undo()
+    result = subprocess.run([sys.executable, "-m", "seq2seq", "translate", "x"], capture_output=True,
+                            env={**os.environ, "KERAS_BACKEND": "bogus"}, timeout=120)
+    assert result.returncode == 1 and result.stdout == b""
+    assert result.stderr.decode().splitlines() == [
+        "Error: KERAS_BACKEND=bogus is not a backend seq2seq runs on (tensorflow, jax, torch)"]
+
+
 def test_translate_process_prints_no_framework_chatter(translator_dir):
     result = run_program("translate", "--checkpoint", str(translator_dir), input=b"a b c\n\n")
     assert result.returncode == 0, result.stderr

@@ -22,10 +22,32 @@ def main() -> None:
     """Train, evaluate and talk to recurrent encoder-decoder models."""
 
 
+BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}  # KERAS_BACKEND -> package
+
+
+def backend_problem(environ=os.environ) -> str | None:
+    """Why the backend ``KERAS_BACKEND`` names cannot load (one line), or None; imports nothing."""
+    import importlib.util
+
+    name = environ.get("KERAS_BACKEND")
+    if not name:
+        return None
+    if name not in BACKEND_MODULES:
+        return f"KERAS_BACKEND={name} is not a backend seq2seq runs on ({', '.join(BACKEND_MODULES)})"
+    if importlib.util.find_spec(BACKEND_MODULES[name]) is None:
+        extra = "" if name == "tensorflow" else f'; pip install -e ".[{name}]" installs it'
+        return f"KERAS_BACKEND={name}, but {BACKEND_MODULES[name]} is not installed{extra}"
+    return None
+
+
 def run() -> None:
     """The ``seq2seq`` program: TensorFlow's native start-up chatter filtered out, then ``main``."""
     from seq2seq.quiet import filter_native_stderr
 
+    problem = backend_problem()
+    if problem:
+        click.echo(f"Error: {problem}", err=True)
+        raise SystemExit(1)
     filter_native_stderr()
     main()
 
