@@ -16,7 +16,7 @@ TINY = ["--units", "8", "--embed", "8", "--attention-units", "8", "--vocab-size"
 
 
 def invoke(*args: str):
-    return CliRunner().invoke(main, [str(arg) for arg in args])
+    return CliRunner().invoke(main, [str(arg) for arg in args], prog_name="seq2seq")
 
 
 def assert_one_line_error(result, *fragments: str, exit_code: int = 1) -> str:
@@ -64,6 +64,16 @@ def test_short_help_lists_the_commands():
 
 
 # --- one-line errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    (("translate", "--beam", "-1", "x"), "Invalid value for '--beam': -1 is not in the range x>=1 (see 'seq2seq translate --help')"),
+    (("--bogus",), "No such option '--bogus' (see 'seq2seq --help')"),
+    (("nope",), "No such command 'nope' (see 'seq2seq --help')"),
+    (("corpora", "show"), "Missing argument 'SPEC' (see 'seq2seq corpora show --help')"),
+])
+def test_usage_errors_are_one_line_too(args, message):
+    assert assert_one_line_error(invoke(*args), exit_code=2) == f"Error: {message}"
 
 
 def test_translate_with_a_missing_checkpoint_folder(tmp_path):

@@ -16,7 +16,39 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+_HELP_ON_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2: `seq2seq` alone
+
+
+class UsageProblem(click.ClickException):
+    """A usage error in one line (click's own prints the usage, a hint and a blank line first)."""
+
+    exit_code = 2
+
+
+def one_line_usage(error: click.UsageError) -> click.ClickException:
+    if isinstance(error, _HELP_ON_NO_ARGS):
+        return error
+    hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    return UsageProblem(error.format_message().rstrip(".") + hint)
+
+
+class Seq2SeqGroup(click.Group):
+    """The ``seq2seq`` group: every failure, usage errors too, is one ``Error:`` line."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            raise one_line_usage(error) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise one_line_usage(error) from None
+
+
+@click.group(cls=Seq2SeqGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="seq2seq")
 def main() -> None:
     """Train, evaluate and talk to recurrent encoder-decoder models."""
