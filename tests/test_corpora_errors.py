@@ -209,3 +209,20 @@ def test_list_names_every_kind():
     assert result.exit_code == 0
     for usage in ("chitchat", "chatterbot[:LANG", "multi30k:SRC-TGT", "tsv:PATH", "jsonl:PATH"):
         assert usage in result.output
+
+
+def test_a_bad_line_and_a_splits_summary_are_reported_once_however_often_the_file_is_read(tmp_path, caplog):
+    # A training run reads the train split twice (tokenizer, encoding) and the file again for valid.
+    import logging
+
+    from seq2seq.corpora import load_pairs
+
+    corpus = tmp_path / "pairs.tsv"
+    corpus.write_text("".join(f"w{i} x\tx w{i}\n" for i in range(40)) + "no tab here\n", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="seq2seq"):
+        passes = [list(load_pairs([f"tsv:{corpus}"], split, skip_bad_lines=True)) for split in ("train", "train", "valid")]
+    assert passes[0] == passes[1] and passes[0]
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert shown.count(f"skipped bad line: {corpus}:41: no tab: expected source<TAB>target") == 1
+    assert sum(m.startswith(f"tsv:{corpus} [train]: kept") for m in shown) == 1
+    assert sum(m.startswith(f"tsv:{corpus} [valid]: kept") for m in shown) == 1

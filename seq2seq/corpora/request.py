@@ -15,6 +15,17 @@ from seq2seq.errors import DataError
 log = logging.getLogger(__name__)
 
 WARNED_BAD_LINES = 10  # skipped lines logged as warnings; the rest at debug level
+_REPORTED: set[str] = set()  # what this process has reported already
+
+
+def first_report(message: str) -> bool:
+    """Whether ``message`` is new in this process. A run reads a corpus file more than once
+    (the tokenizer's pass over train, the encoding's, then valid): a bad line or a split's
+    summary is reported the first time only (the later times at debug level)."""
+    if message in _REPORTED:
+        return False
+    _REPORTED.add(message)
+    return True
 
 
 @dataclass
@@ -38,8 +49,9 @@ class ReadRequest:
         if not self.skip_bad_lines:
             raise error
         self.stats.bad_lines += 1
-        level = logging.WARNING if self.stats.bad_lines <= WARNED_BAD_LINES else logging.DEBUG
-        log.log(level, "skipped bad line: %s", error)
+        message = f"skipped bad line: {error}"
+        warn = self.stats.bad_lines <= WARNED_BAD_LINES and first_report(message)
+        log.log(logging.WARNING if warn else logging.DEBUG, "%s", message)
 
     def in_split(self, turns: Sequence[str]) -> bool:
         """Whether the conversation of ``turns`` (raw, all of them) belongs to ``split``.

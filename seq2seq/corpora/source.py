@@ -9,7 +9,7 @@ from pathlib import Path
 
 from seq2seq.corpora.chunks import ChunkFilter, chunked
 from seq2seq.corpora.paths import resolve_data_dir
-from seq2seq.corpora.request import ReadRequest
+from seq2seq.corpora.request import ReadRequest, first_report
 from seq2seq.corpora.spec import CorpusSpec, parse_spec
 from seq2seq.corpora.splits import check_split, pair_hash, split_of_hash
 from seq2seq.corpora.stats import CorpusStats
@@ -81,7 +81,8 @@ class PairSource:
                 yield from self._corpus_pairs(spec, corpus_stats, seen_hashes)
             finally:
                 stats.add(corpus_stats)
-            log.info("%s [%s]: %s", spec.text, self.split, corpus_stats.summary())
+            summary = f"{spec.text} [{self.split}]: {corpus_stats.summary()}"
+            log.log(logging.INFO if first_report(summary) else logging.DEBUG, "%s", summary)
 
     def chunks(self, size: int = 10_000) -> Iterator[tuple[list[str], list[str]]]:
         """One pass over the pairs as ``(sources, targets)`` lists of ``size`` pairs each.
@@ -109,7 +110,8 @@ class PairSource:
                         del sources[:size], targets[:size]
             finally:
                 stats.add(corpus_stats)
-            log.info("%s [%s]: %s", spec.text, self.split, corpus_stats.summary())
+            summary = f"{spec.text} [{self.split}]: {corpus_stats.summary()}"
+            log.log(logging.INFO if first_report(summary) else logging.DEBUG, "%s", summary)
         if sources:
             yield sources, targets
 
