@@ -55,7 +55,7 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             click.option("--sample", is_flag=True, help="Sample from the model (see --temperature, --top-k, --top-p)."),
             click.option("--alpha", type=click.FloatRange(min=0), default=None,
                          help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),
-            click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search)."),
+            click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search; translate --json lists them, plain text shows the best)."),
             click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=None,
                          help=f"Sampling temperature [default: {defaults.temperature:g}]."),
             click.option("--top-k", type=click.IntRange(min=0), default=None,
@@ -66,7 +66,7 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
                          help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
             click.option("--min-len", type=click.IntRange(min=0), default=None,
-                         help=f"Shortest output, in pieces (it cannot end before) [default: {defaults.min_len}]."),
+                         help=f"Shortest output, in pieces: no end before it, unless the length cap comes first [default: {defaults.min_len}]."),
             click.option("--max-len", type=click.IntRange(min=1), default=None,
                          help=f"Longest output, in pieces [default: {defaults.max_len}]."),
         ]
