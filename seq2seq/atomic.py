@@ -24,7 +24,8 @@ def check_writable(path: Path) -> Path:
     if target.is_dir():
         raise OutputError(f"{path}: is a folder")
     if not target.parent.is_dir():
-        raise OutputError(f"{target.parent}: no such folder")
+        named = target.parent if Path(path).is_symlink() else Path(path).parent  # as the user wrote it
+        raise OutputError(f"{named}: no such folder")
     if not os.access(target.parent, os.W_OK | os.X_OK) and not _is_special(target):
         raise OutputError(f"{target.parent}: permission denied")
     return target

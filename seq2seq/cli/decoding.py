@@ -86,8 +86,8 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
     """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too), else of stdin.
 
     A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``,
-    ``argument N``), or
-    with ``skip_bad_lines`` becomes ``None`` and is counted. Returns ``(lines, bad lines)``.
+    ``argument N``), or with ``skip_bad_lines`` becomes ``None`` and is counted. Returns
+    ``(lines, bad lines)``.
     """
     bad: list[DataError] = []
 
