@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,17 +17,22 @@ from seq2seq.errors import OutputError
 
 
 def check_writable(path: Path) -> Path:
-    """``path``, if a file can be written there (before any long work); else ``OutputError``.
+    """Where writing ``path`` goes, if a file can be written there (checked before any long
+    work); else ``OutputError``.
 
-    A symbolic link is followed (its target is what gets written).
+    A symbolic link is followed (its target is what gets written); a stream (``write_through``)
+    is returned as it is.
     """
+    if write_through(path):
+        return Path(path)
     target = Path(os.path.realpath(path))
     if target.is_dir():
         raise OutputError(f"{path}: is a folder")
     if not target.parent.is_dir():
         named = target.parent if Path(path).is_symlink() else Path(path).parent  # as the user wrote it
-        raise OutputError(f"{named}: no such folder")
-    if not os.access(target.parent, os.W_OK | os.X_OK) and not _is_special(target):
+        what = "not a folder" if named.exists() else "no such folder"
+        raise OutputError(f"{named}: {what}")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
         raise OutputError(f"{target.parent}: permission denied")
     return target
 
@@ -43,9 +49,17 @@ def make_folder(path: Path) -> Path:
     return path
 
 
-def _is_special(path: Path) -> bool:
-    """A device, a FIFO or a socket: written through, never replaced."""
-    return path.exists() and not path.is_file() and not path.is_dir()
+def write_through(path: Path) -> bool:
+    """Whether ``path`` is a stream to write directly, never to replace: a device, a FIFO or a
+    socket, or anything under ``/dev`` or ``/proc`` (``/dev/stdout`` may be the shell's
+    redirection to a file, which a rename would take from under it)."""
+    if str(Path(path).absolute()).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        mode = os.stat(path).st_mode  # through links
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
@@ -55,13 +69,13 @@ def replacing(path: Path) -> Iterator[Path]:
     Whatever the body writes to the temporary path becomes ``path`` in one ``os.replace``; on
     an exception the temporary file is removed and ``path`` is untouched. A symbolic link is
     followed (the link stays, its target is replaced); an existing file keeps its permissions;
-    a device or a FIFO (``/dev/stdout``, a named pipe) is written directly.
+    a stream (``/dev/stdout``, a named pipe: ``write_through``) is written directly.
 
     Raises:
         OutputError: ``path`` is a folder, or its folder is missing or not writable.
     """
     target = check_writable(path)
-    if _is_special(target):
+    if write_through(target):
         yield target
         return
     try:
@@ -77,9 +91,9 @@ def replacing(path: Path) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask  # mkstemp makes it private; these are ordinary files
-    os.chmod(temporary, mode)
     try:
         yield temporary
+        os.chmod(temporary, mode)  # after the body: a read-only mode would lock the body out
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

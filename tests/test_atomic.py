@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +52,25 @@ def test_an_existing_file_keeps_its_permissions(tmp_path):
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask  # an ordinary file, not mkstemp's 0600
 
 
+def test_a_read_only_file_is_replaced_and_stays_read_only(tmp_path):
+    path = tmp_path / "frozen.txt"
+    path.write_text("old\n")
+    path.chmod(0o444)
+    seen = {}
+
+    with atomic.replacing(path) as temporary:
+        seen["mode"] = stat.S_IMODE(temporary.stat().st_mode)  # the body can write its file
+        temporary.write_text("new\n")
+    assert seen["mode"] & 0o200 and path.read_text() == "new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_standard_streams_are_written_through():
+    assert atomic.write_through(Path("/dev/stdout")) and atomic.write_through(Path("/dev/null"))
+    assert atomic.write_through(Path("/proc/self/fd/1"))
+    assert atomic.check_writable(Path("/dev/stdout")) == Path("/dev/stdout")  # not /proc/PID/fd/pipe:[...]
+
+
 def test_a_named_pipe_is_written_through_not_replaced(tmp_path):
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
@@ -65,7 +85,7 @@ def test_a_named_pipe_is_written_through_not_replaced(tmp_path):
 
 @pytest.mark.parametrize("where, message", [
     ("missing/out.txt", "missing: no such folder"),
-    ("a-file/out.txt", "a-file: no such folder"),
+    ("a-file/out.txt", "a-file: not a folder"),
     ("a-folder", "a-folder: is a folder"),
 ])
 def test_an_impossible_place_is_one_clear_error_before_any_work(tmp_path, where, message):

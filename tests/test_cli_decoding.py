@@ -200,7 +200,8 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     assert result.exit_code == 2 and "n_best > 1 needs beam search" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--beam", "2", "--n-best", "3", "a")
     assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
-    for option, value in (("--alpha", "nan"), ("--temperature", "inf"), ("--temperature", "nan"), ("--top-p", "nan")):
+    for option, value in (("--alpha", "nan"), ("--temperature", "inf"), ("--temperature", "nan"), ("--top-p", "nan"),
+                          ("--temperature", "1e10")):
         result = invoke("translate", "--checkpoint", translator_dir, "--sample", option, value, "a")
         assert result.exit_code == 2, (option, value, result.output)
         assert "Traceback" not in result.output and result.stdout == ""
@@ -219,6 +220,21 @@ def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method
         alone = translator.translate([text], options, batch_size=1)[0]
         assert alone.text == output.text
         assert alone.score == pytest.approx(output.score, abs=1e-4)
+
+
+def test_each_sampling_filter_gets_its_own_compiled_search(translator_dir):
+    # Sampling without top-k/top-p skips the sort (a static choice): a later call that does cut the
+    # distribution must not reuse that search. A 1e-6 nucleus is the most probable piece: greedy.
+    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import DecodingOptions
+
+    translator = load_translator(translator_dir)[0]
+    texts = [source for source, _ in reverse_pairs(24, seed=21, min_len=3, max_len=10)]
+    free = DecodingOptions(method="sample", temperature=2.0, seed=3)
+    sampled = [o.text for o in translator.translate(texts, free)]
+    nucleus = [o.text for o in translator.translate(texts, free.replace(top_p=1e-6))]
+    greedy = [o.text for o in translator.translate(texts, DecodingOptions(method="greedy"))]
+    assert nucleus == greedy and sampled != greedy
 
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sample"])

@@ -67,10 +67,11 @@ def test_short_help_lists_the_commands():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("translate", "--beam", "-1", "x"), "Invalid value for '--beam': -1 is not in the range x>=1 (see 'seq2seq translate --help')"),
-    (("--bogus",), "No such option '--bogus' (see 'seq2seq --help')"),
-    (("nope",), "No such command 'nope' (see 'seq2seq --help')"),
-    (("corpora", "show"), "Missing argument 'SPEC' (see 'seq2seq corpora show --help')"),
+    (("translate", "--beam", "-1", "x"), "Invalid value for '--beam': -1 is not in the range x>=1. See 'seq2seq translate --help'."),
+    (("--bogus",), "No such option '--bogus'. See 'seq2seq --help'."),
+    (("nope",), "No such command 'nope'. See 'seq2seq --help'."),
+    (("corpora", "show"), "Missing argument 'SPEC'. See 'seq2seq corpora show --help'."),
+    (("translate", "--beam"), "Option '--beam' requires an argument. See 'seq2seq --help'."),
 ])
 def test_usage_errors_are_one_line_too(args, message):
     assert assert_one_line_error(invoke(*args), exit_code=2) == f"Error: {message}"
@@ -140,9 +141,10 @@ def test_train_refuses_a_folder_of_other_files(tmp_path, corpus):
 def test_a_run_that_fails_before_training_leaves_nothing_behind(tmp_path, corpus):
     few = write_tsv(tmp_path / "few.tsv", reverse_pairs(3, seed=1))  # every pair in train: no validation
     out = tmp_path / "run"
-    result = invoke("train", "--corpus", f"tsv:{few}", "--out", out, "--epochs", "1", *TINY)
+    result = invoke("train", "--corpus", f"tsv:{few}", "--out", tmp_path / "new" / "deep" / "run", "--epochs", "1",
+                    *TINY)
     assert_one_line_error(result, "the validation split is empty")
-    assert not out.exists()  # the tokenizer and config it wrote are gone, and the folder it made
+    assert not (tmp_path / "new").exists()  # the tokenizer and config it wrote are gone, and the folders it made
     out.mkdir()  # an empty folder of the user's stays
     assert_one_line_error(invoke("train", "--corpus", f"tsv:{few}", "--out", out, "--epochs", "1", *TINY), "empty")
     assert out.is_dir() and not any(out.iterdir())

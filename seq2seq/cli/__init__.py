@@ -25,11 +25,16 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
-def one_line_usage(error: click.UsageError) -> click.ClickException:
+def one_line_usage(error: click.UsageError, ctx: click.Context | None) -> click.ClickException:
+    """``error`` as one line with a pointer to the help of the command it concerns (else ``ctx``'s)."""
     if isinstance(error, _HELP_ON_NO_ARGS):
         return error
-    hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-    return UsageProblem(error.format_message().rstrip(".") + hint)
+    ctx = error.ctx or ctx
+    hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
+    message = error.format_message()
+    if not message.endswith((".", ")")):
+        message += "."
+    return UsageProblem(message + hint)
 
 
 class Seq2SeqGroup(click.Group):
@@ -39,13 +44,13 @@ class Seq2SeqGroup(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as error:
-            raise one_line_usage(error) from None
+            raise one_line_usage(error, None) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
-            raise one_line_usage(error) from None
+            raise one_line_usage(error, ctx) from None
 
 
 @click.group(cls=Seq2SeqGroup, context_settings=CONTEXT_SETTINGS)

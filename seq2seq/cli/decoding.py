@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from seq2seq.decoding.options import DecodingOptions
+from seq2seq.decoding.options import MAX_TEMPERATURE, DecodingOptions
 from seq2seq.corpora.lines import decode_lines, read_lines
 from seq2seq.errors import ConfigError, DataError
 
@@ -56,7 +56,7 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             click.option("--alpha", type=click.FloatRange(min=0), default=None,
                          help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),
             click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search; translate --json lists them, plain text shows the best)."),
-            click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=None,
+            click.option("--temperature", type=click.FloatRange(min=0, max=MAX_TEMPERATURE, min_open=True), default=None,
                          help=f"Sampling temperature [default: {defaults.temperature:g}]."),
             click.option("--top-k", type=click.IntRange(min=0), default=None,
                          help=f"Sample among the K most probable pieces (0: all) [default: {defaults.top_k}]."),

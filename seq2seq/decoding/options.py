@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from seq2seq.errors import ConfigError
 
 METHODS = ("greedy", "beam", "sample")
+# Above this, a banned piece's score (NEGATIVE, -1e9) divided by the temperature came near the
+# others' and the bans (no_repeat_ngram, min_len) stopped holding; 100 is uniform enough.
+MAX_TEMPERATURE = 100.0
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ class DecodingOptions:
         for name in ("alpha", "temperature", "top_p", "length_ratio"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"{name} must be a finite number; got {getattr(self, name)!r}")
-        if not self.temperature > 0:
-            raise ConfigError(f"temperature must be positive; got {self.temperature!r}")
+        if not 0 < self.temperature <= MAX_TEMPERATURE:
+            raise ConfigError(f"temperature must be above 0 and at most {MAX_TEMPERATURE:g}; got {self.temperature!r}")
         if not 0 < self.top_p <= 1:
             raise ConfigError(f"top_p must be in (0, 1]; got {self.top_p!r}")
         if self.alpha < 0:

@@ -135,7 +135,7 @@ def train(
 
     keras.utils.set_random_seed(training.seed)
     keras.mixed_precision.set_dtype_policy(training.precision)
-    created = not directory.exists()
+    created = _first_missing(directory)  # what a failed start removes again, with the folders under it
     started_fit = False
     try:
         atomic.make_folder(directory)
@@ -179,21 +179,40 @@ def train(
             )
     except BaseException:
         if not resume and not started_fit:  # a new run that failed before training: leave no trace
-            _remove_unstarted_run(directory, created)
+            try:
+                _remove_unstarted_run(directory, created)
+            except OSError:  # the error that stopped the run is the one to report
+                pass
         raise
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
 
 
-def _remove_unstarted_run(directory: Path, created: bool) -> None:
+def _first_missing(directory: Path) -> Path | None:
+    """The outermost of ``directory`` and its parents that does not exist yet (None: it exists)."""
+    missing = None
+    for folder in (directory.absolute(), *directory.absolute().parents):
+        if folder.exists():
+            return missing
+        missing = folder
+    return missing
+
+
+def _remove_unstarted_run(directory: Path, created: Path | None) -> None:
     """Delete what a new run wrote before its first epoch (config, tokenizer), so that the same
-    command can run again once its error is fixed; the folder too if the run created it."""
+    command can run again once its error is fixed; and the folders the run created, if empty."""
     if not directory.is_dir():
         return
     for name in (checkpoint.CONFIG_FILE, JOINT_MODEL_FILE, SOURCE_MODEL_FILE, TARGET_MODEL_FILE):
         (directory / name).unlink(missing_ok=True)
-    if created and directory.is_dir() and not any(directory.iterdir()):
-        directory.rmdir()
+    if created is None:
+        return
+    folder = directory.absolute()
+    while not any(folder.iterdir()):
+        folder.rmdir()
+        if folder == created:
+            break
+        folder = folder.parent
 
 
 def _fit(
@@ -230,11 +249,11 @@ def _fit(
     model = Seq2Seq(model_config)
     compile_model(model, training, len(epoch_batches))
 
-    # Keras's progress bar (verbose runs) first: its epoch line ends before ``on_epoch`` prints.
-    callbacks = [keras.callbacks.ProgbarLogger()] if verbose else []
-    callbacks.append(EpochDropoutSeeds())
+    callbacks = [EpochDropoutSeeds()]
     if training.bleu_sample:
         callbacks.append(ValidationBleu(tokenizer, valid_list[: training.bleu_sample], max_pieces=training.max_pieces))
+    if verbose:  # Keras's progress bar ends its epoch line (val_bleu in it) before ``on_epoch`` prints
+        callbacks.append(keras.callbacks.ProgbarLogger())
     callbacks += [
         keras.callbacks.TerminateOnNaN(),
         CheckpointWriter(directory, history, on_epoch=on_epoch),
