@@ -110,7 +110,7 @@ def train(
     directory = Path(out_dir)
     _, worker = workers_from_environment()
     if worker > 0:  # the chief (worker 0) writes DIR; the others keep their own state beside it
-        directory = directory.with_name(f"{directory.name}.worker{worker}")
+        directory = directory.absolute().with_name(f"{directory.absolute().name}.worker{worker}")  # --out . too
     config_path = directory / checkpoint.CONFIG_FILE
     if resume:
         saved = checkpoint.read_config(directory)
