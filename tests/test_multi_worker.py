@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import pytest
 
-import seq2seq.model  # noqa: F401  (registers Seq2Seq for load_model)
+from seq2seq.model import Seq2Seq  # noqa: F401  (registers the class for load_model; seq2seq.model is lazy)
 from toy_tasks import compare_unequal_runs
 
 pytestmark = [
