@@ -81,10 +81,8 @@ def sample_search(
                 _, best = argmax(filtered + constraints.gumbel_noise_at(row_keys, t, pieces))
                 chosen = ops.take_along_axis(pieces, best[:, None], axis=-1)[:, 0]
             else:
-                if truncation:
-                    filtered = constraints.nucleus_filter(scores, temperature, top_k, top_p)
-                else:
-                    filtered = scores / temperature
+                filtered = (constraints.nucleus_filter(scores, temperature, top_k, top_p) if truncation
+                            else scores / temperature)
                 _, chosen = argmax(filtered + constraints.gumbel_noise(row_keys, t, ops.shape(scores)[1]))
             chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         at_cap = t >= caps  # EOS forced there, at no cost
