@@ -246,3 +246,27 @@ def test_evaluate_json(trained, tmp_path):
                "--limit", "3").output
     )
     assert limited["pairs"] == 3
+
+
+def test_tensorboard_without_its_package_is_one_line_before_any_file(tmp_path, corpus, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "tensorboard" else find_spec(name, *rest))
+    out = tmp_path / "run"
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", "--tensorboard", *TINY)
+    assert_one_line_error(result, "--tensorboard needs the tensorboard package")
+    assert not out.exists()
+
+
+def test_resume_trains_on_the_runs_own_corpora(tmp_path, trained, caplog):
+    """``--resume`` reuses config.json's data: another --corpus (here one that does not even
+    exist) is ignored, with one line saying so, and the run goes on where it stopped."""
+    out = tmp_path / "model"
+    shutil.copytree(trained[0], out)
+    with caplog.at_level("WARNING", logger="seq2seq"):
+        result = invoke("train", "--corpus", f"tsv:{tmp_path / 'other.tsv'}", "--out", out, "--resume",
+                        "--epochs", "2", "--max-len", "2", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "the --corpus given is ignored" in caplog.text
+    assert [record["epoch"] for record in json.loads((out / "history.json").read_text())] == [1, 2]

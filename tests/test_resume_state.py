@@ -160,15 +160,45 @@ def test_raising_epochs_on_resume_keeps_the_schedule_then_stays_at_its_floor(tmp
 
 def test_resume_point_is_the_last_committed_pair(tmp_path):
     """A save removes the current metadata before writing the new weights: until the new metadata
-    is renamed in, the previous pair (``.bkp``) is the state a resume starts from."""
+    is renamed in, the previous pair is the state a resume starts from."""
     from seq2seq.training.backup import resume_point
 
     assert resume_point(tmp_path) is None
-    (tmp_path / "latest.weights.h5.bkp").write_bytes(b"epoch 1")
-    (tmp_path / "training_metadata.json.bkp").write_text('{"epoch": 1}')
+    (tmp_path / "previous.weights.h5").write_bytes(b"epoch 1")
+    (tmp_path / "previous_metadata.json").write_text('{"epoch": 1}')
     (tmp_path / "latest.weights.h5").write_bytes(b"epoch 2, half written")
     assert resume_point(tmp_path) == {"epoch": 1}  # killed between steps 2 and 4 of a save
     (tmp_path / "training_metadata.json").write_text('{"epoch": 2}')
     assert resume_point(tmp_path) == {"epoch": 2}
     (tmp_path / "training_metadata.json").write_text('{"epo')  # a torn file of an older layout
     assert resume_point(tmp_path) == {"epoch": 1}
+
+
+def test_a_kill_inside_a_save_resumes_from_the_previous_pair(tmp_path, corpus):
+    """Killed after a save removed the current metadata (step 2), the run resumes from the pair
+    before it: Keras must be able to load the previous weights file, and the run continues as
+    if never interrupted."""
+    config = TrainingConfig(epochs=3, **SETTINGS)
+    straight = train(tmp_path / "straight", corpus, model_options=MODEL, training=config, verbose=0)
+    out = tmp_path / "resumed"
+    with pytest.raises(Interrupted):
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[InterruptAfter(2)])
+    (out / "backup" / "training_metadata.json").unlink()  # the state: epoch 1, in the previous pair
+    assert json.loads((out / "backup" / "previous_metadata.json").read_text())["epoch"] == 1
+    resumed = train(out, corpus, resume=True, verbose=0)
+    assert_same_run(tmp_path / "straight", straight, out, resumed)
+
+
+def test_a_damaged_backup_stops_the_resume_instead_of_restarting(tmp_path, corpus):
+    from seq2seq.errors import CheckpointError
+
+    config = TrainingConfig(epochs=3, **SETTINGS)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted):
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[InterruptAfter(2)])
+    weights_file = out / "backup" / "latest.weights.h5"
+    weights_file.write_bytes(weights_file.read_bytes()[:100])
+    history = (out / "history.json").read_text()
+    with pytest.raises(CheckpointError, match="latest.weights.h5: damaged or cut short"):
+        train(out, corpus, resume=True, verbose=0)
+    assert (out / "history.json").read_text() == history  # nothing was retrained over it

@@ -8,23 +8,24 @@ layout and adds the states of stateful callbacks (``get_state``/``set_state``, s
 
     latest.weights.h5                  weights and optimizer state after epoch N
     training_metadata.json             {"epoch": N, "batch": 0, "callbacks": {name: state}}
-    latest.weights.h5.bkp              the same pair after epoch N - 1
-    training_metadata.json.bkp
+    previous.weights.h5                the same pair after epoch N - 1
+    previous_metadata.json
 
 Each save:
-1. copies the current pair to ``.bkp`` (each file atomically, the metadata last);
-2. removes the current metadata (from here until 4, the ``.bkp`` pair is the state);
+1. copies the current pair to ``previous`` (each file atomically, the metadata last);
+2. removes the current metadata (from here until 4, the ``previous`` pair is the state);
 3. writes the new weights atomically;
 4. writes the new metadata atomically: this rename commits the save.
 
-A pair counts only when its metadata exists, so whatever instant a kill comes, ``resume_point``
-and ``on_train_begin`` agree on one whole pair of one epoch.
+A pair counts only when its metadata exists, so whatever instant a kill comes,
+``resume_point`` names one whole pair of one epoch: the data restarts at its epoch and
+``on_train_begin`` restores its weights. A pair that cannot be read stops the resume with
+``CheckpointError``; it never silently restarts from epoch 1.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 import shutil
 from pathlib import Path
@@ -32,12 +33,13 @@ from pathlib import Path
 import keras
 
 from seq2seq import atomic
-
-log = logging.getLogger(__name__)
+from seq2seq.errors import CheckpointError
 
 WEIGHTS_FILE = "latest.weights.h5"
 METADATA_FILE = "training_metadata.json"
-PREVIOUS = ".bkp"
+# (weights, metadata): the pair after the last epoch, then the one before it. Keras loads
+# weights only from a name ending in ``.weights.h5``.
+PAIRS = ((WEIGHTS_FILE, METADATA_FILE), ("previous.weights.h5", "previous_metadata.json"))
 
 
 def resume_point(directory: Path) -> dict | None:
@@ -46,10 +48,16 @@ def resume_point(directory: Path) -> dict | None:
     ``{"epoch": completed epochs, "callbacks": {name: state}}``; the current pair if committed,
     else the previous one.
     """
-    for suffix in ("", PREVIOUS):
-        metadata = _read_metadata(Path(directory) / (METADATA_FILE + suffix))
-        if metadata is not None and (Path(directory) / (WEIGHTS_FILE + suffix)).is_file():
-            return metadata
+    found = _resume_pair(Path(directory))
+    return None if found is None else found[1]
+
+
+def _resume_pair(directory: Path) -> tuple[Path, dict] | None:
+    """(weights file, metadata) of the last committed pair in ``directory``, if any."""
+    for weights, metadata in PAIRS:
+        state = _read_metadata(directory / metadata)
+        if state is not None and (directory / weights).is_file():
+            return directory / weights, state
     return None
 
 
@@ -77,16 +85,15 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
         self.stateful = dict(stateful or {})
 
     def on_train_begin(self, logs=None):
-        for suffix in ("", PREVIOUS):
-            metadata = _read_metadata(self.directory / (METADATA_FILE + suffix))
-            weights = self.directory / (WEIGHTS_FILE + suffix)
-            if metadata is None or not weights.is_file():
-                continue
-            try:
-                self._restore(weights, metadata)
-                return
-            except (OSError, ValueError) as error:  # a torn weights file of an older layout
-                log.warning("backup %s is unreadable (%s); trying the previous one", weights, error)
+        found = _resume_pair(self.directory)  # the pair the trainer started the data from
+        if found is None:
+            return
+        weights, metadata = found
+        try:
+            self._restore(weights, metadata)
+        except (OSError, ValueError, KeyError) as error:
+            raise CheckpointError(f"{weights}: damaged or cut short; --resume cannot continue from it "
+                                  f"({type(error).__name__})") from None
 
     def _restore(self, weights: Path, metadata: dict) -> None:
         if self.model.optimizer is not None and not self.model.optimizer.built:
@@ -99,10 +106,10 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         self.directory.mkdir(parents=True, exist_ok=True)
-        weights, metadata = self.directory / WEIGHTS_FILE, self.directory / METADATA_FILE
+        (weights, metadata), previous = ((self.directory / name for name in pair) for pair in PAIRS)
         if weights.is_file() and metadata.is_file():  # 1.
-            for path in (weights, metadata):
-                with atomic.replacing(path.with_name(path.name + PREVIOUS)) as temporary:
+            for path, copy in zip((weights, metadata), previous):
+                with atomic.replacing(copy) as temporary:
                     shutil.copyfile(path, temporary)
         metadata.unlink(missing_ok=True)  # 2.
         with atomic.replacing(weights) as temporary:  # 3.

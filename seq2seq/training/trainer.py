@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import logging
 import time
 from collections.abc import Callable
@@ -125,11 +126,14 @@ def train(
             checkpoint.write_json(config_path, {**saved, "training": training.to_dict()})
             log.info("epochs is now %d; the learning-rate schedule still spans %d", epochs, training.schedule_epochs)
         model_config = ModelConfig.from_dict(saved["model"])
+        corpora = _saved_corpora(corpora, saved.get("data"), config_path)
     elif config_path.exists():
         raise ConfigError(f"{directory} already holds a training run; use --resume, or another --out")
     elif directory.is_dir() and any(directory.iterdir()):  # never overwrite a user's files
         raise ConfigError(f"{directory} holds other files, not a training run; use a new or empty --out folder")
     training = training or TrainingConfig()
+    if training.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise ConfigError("--tensorboard needs the tensorboard package (pip install tensorboard)")
     if not resume:  # check the model options now, before any work or any file is written
         ModelConfig(source_vocab_size=training.vocab_size, target_vocab_size=training.vocab_size, **(model_options or {}))
 
@@ -186,6 +190,28 @@ def train(
         raise
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
+
+
+def _saved_corpora(corpora, data: dict | None, config_path: Path):
+    """``corpora`` reading what the run was started on: its saved corpora, context turns and
+    length limit (``data`` in ``config.json``), with one line if ``--corpus`` named others."""
+    if data is None:  # a run of an older version: the command's options
+        return corpora
+    try:
+        saved = dataclasses.replace(
+            corpora,
+            specs=tuple(str(spec) for spec in data["corpora"]),
+            context_turns=int(data["context_turns"]),
+            max_len=None if data["max_len"] is None else int(data["max_len"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(f"{config_path}: \"data\" is not a list of corpora with context_turns and max_len") from None
+    if corpora.specs and corpora.specs != saved.specs:
+        log.warning(
+            "--resume continues on the run's own corpora (%s): %s; the --corpus given is ignored",
+            config_path, " ".join(saved.specs),
+        )
+    return saved
 
 
 def _first_missing(directory: Path) -> Path | None:
