@@ -91,6 +91,11 @@ def read_config(directory: str | os.PathLike) -> dict:
     return config
 
 
+def context_turns(config: dict) -> int:
+    """How many dialogue turns the checkpoint's sources hold (``data.context_turns``; 1 if unsaved)."""
+    return int(config.get("data", {}).get("context_turns", 1))
+
+
 def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:
     """Load a checkpoint folder; ``CheckpointError`` with one clear line if it is incomplete."""
     import keras

@@ -248,6 +248,25 @@ def test_evaluate_json(trained, tmp_path):
     assert limited["pairs"] == 3
 
 
+
+def test_evaluate_builds_dialogue_sources_with_the_checkpoints_context_turns(trained, tmp_path):
+    """A chat model trained on two turns of context is scored on two turns unless told otherwise."""
+    out = tmp_path / "chat"
+    shutil.copytree(trained[0], out)
+    config = json.loads((out / "config.json").read_text())
+    config["data"]["context_turns"] = 2
+    (out / "config.json").write_text(json.dumps(config))
+    dialogue = tmp_path / "dialogue.jsonl"
+    dialogue.write_text(json.dumps({"messages": ["a b c", "c b a", "b c", "c b"]}) + "\n")
+
+    def perplexity(*extra):
+        result = invoke("evaluate", "--checkpoint", out, "--corpus", f"jsonl:{dialogue}", "--split", "all",
+                        "--json", "--greedy", *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["perplexity"]
+
+    assert perplexity() == perplexity("--context-turns", "2") != perplexity("--context-turns", "1")
+
 def test_tensorboard_without_its_package_is_one_line_before_any_file(tmp_path, corpus, monkeypatch):
     import importlib.util
 

@@ -122,7 +122,10 @@ def test_corrupt_gzip(tmp_path):
     ("line", "reason"),
     [
         ('{"source": "a", "target": ', "invalid JSON"),
-        ("[1, 2]", "expected a JSON object, found list"),
+        ("[1, 2]", "expected a JSON object, found an array"),
+        ("null", "expected a JSON object, found null"),
+        ('{"source": "\\ud800", "target": "b"}', "invalid text: a lone surrogate \\ud800 (character 1)"),
+        ('{"messages": ["hi \\udc80", "there"]}', "invalid text: a lone surrogate \\udc80 (character 4)"),
         ('{"question": "a"}', 'expected keys "source" and "target", or "messages"'),
         ('{"source": "a", "target": 3}', '"source" and "target" must be strings'),
         ('{"messages": [{"role": "user"}]}', 'message 1 has no string "text" or "content"'),
@@ -170,6 +173,15 @@ def test_chitchat_malformed_conversation(tmp_path):
     path = tmp_path / "chat.json"
     path.write_text(json.dumps({"good": good, "broken": {"messages": [["not a message"]]}}))
     assert_one_line_error(run("show", f"chitchat:{path}"), "conversation broken: each message")
+    assert_skipped(run("show", f"chitchat:{path}", "--skip-bad-lines"), bad_lines=1)
+
+
+def test_chitchat_lone_surrogate(tmp_path):
+    good = {"messages": [[{"text": "hi", "sender": "a"}], [{"text": "yo", "sender": "b"}]]}
+    broken = {"messages": [[{"text": "\ud800 yo", "sender": "a"}], [{"text": "hey", "sender": "b"}]]}
+    path = tmp_path / "chat.json"
+    path.write_text(json.dumps({"good": good, "broken": broken}))  # json writes the escape \ud800
+    assert_one_line_error(run("show", f"chitchat:{path}"), "conversation broken: invalid text: a lone surrogate")
     assert_skipped(run("show", f"chitchat:{path}", "--skip-bad-lines"), bad_lines=1)
 
 

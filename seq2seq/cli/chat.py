@@ -28,6 +28,7 @@ def chat(checkpoint, decoding):
     standard input is one user turn and each reply is exactly one line on standard output.
     """
     from seq2seq.chat.conversation import Conversation
+    from seq2seq.checkpoint import context_turns as checkpoint_context_turns
 
     if checkpoint is None and not shipped.shipped(shipped.CHATBOT).is_dir():
         raise click.ClickException(
@@ -35,8 +36,7 @@ def chat(checkpoint, decoding):
         )
     with user_errors():
         translator, loaded = load_translator(checkpoint, shipped.CHATBOT)
-    context_turns = loaded.config.get("data", {}).get("context_turns", 1)
-    conversation = Conversation(translator, context_turns=context_turns, options=decoding)
+    conversation = Conversation(translator, context_turns=checkpoint_context_turns(loaded.config), options=decoding)
     if sys.stdin.isatty():
         _interactive(conversation, loaded.directory)
     else:

@@ -54,7 +54,8 @@ data_dir_option = click.option(
 
 
 def corpus_options(
-    command: Callable | None = None, *, default_split: str = "train", with_corpus: bool = True
+    command: Callable | None = None, *, default_split: str = "train", with_corpus: bool = True,
+    checkpoint_context: bool = False,
 ) -> Callable:
     """Add the shared corpus options to a click command and pass them as one ``corpora`` argument.
 
@@ -69,7 +70,8 @@ def corpus_options(
 
     Use as ``@corpus_options`` or ``@corpus_options(default_split="test")``;
     ``with_corpus=False`` leaves ``--corpus`` out (for a command taking the spec as argument;
-    ``specs`` is then empty).
+    ``specs`` is then empty). ``checkpoint_context=True``: ``--context-turns`` defaults to None,
+    for the command to take its checkpoint's own.
     """
 
     def decorate(function: Callable) -> Callable:
@@ -108,8 +110,9 @@ def corpus_options(
             click.option(
                 "--context-turns",
                 type=click.IntRange(min=1),
-                default=1,
-                help="Dialogues: how many previous turns form the source.",
+                default=None if checkpoint_context else 1,
+                help="Dialogues: how many previous turns form the source"
+                + (" [default: the checkpoint's own, as in its training]." if checkpoint_context else "."),
             ),
             data_dir_option,
         ]

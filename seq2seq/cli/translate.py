@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -114,17 +115,20 @@ class _progress:
 
 @main.command()
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
-@corpus_options(default_split="test")
+@corpus_options(default_split="test", checkpoint_context=True)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first N pairs.")
 @decoding_options(TRANSLATION_DEFAULTS, with_max_len=False)
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
     """Score a checkpoint on a corpus split: sacreBLEU BLEU and chrF, and perplexity."""
+    from seq2seq.checkpoint import context_turns
     from seq2seq.evaluation import evaluate as run_evaluation
 
     with user_errors():
-        translator, _ = load_translator(checkpoint)
+        translator, loaded = load_translator(checkpoint)
+        if corpora.context_turns is None:  # dialogue sources built as the model was trained on them
+            corpora = dataclasses.replace(corpora, context_turns=context_turns(loaded.config))
         pairs = list(corpora.load())
         if limit:
             pairs = pairs[:limit]

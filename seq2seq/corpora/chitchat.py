@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from seq2seq.corpora.dialogue import dialogue_pairs, merge_speaker_runs
+from seq2seq.corpora.dialogue import check_unicode, dialogue_pairs, merge_speaker_runs
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.errors import DataError
 
@@ -78,4 +78,6 @@ def _conversation_turns(conversation: object) -> list[str]:
                 raise ValueError('each message must be an object with a string "text"')
             speaker = message.get("sender", ("group", group_index))  # no sender: one turn per group
             speaker_texts.append((speaker, message["text"]))
-    return merge_speaker_runs(speaker_texts)
+    turns = merge_speaker_runs(speaker_texts)
+    check_unicode(turns)
+    return turns

@@ -35,6 +35,17 @@ def merge_speaker_runs(messages: Iterable[tuple[Hashable, str]]) -> list[str]:
     return turns
 
 
+def check_unicode(texts: Iterable[str]) -> None:
+    """Raise ``ValueError`` if a text holds a lone surrogate (JSON's ``"\\ud800"``): no UTF-8
+    text can hold one, and SentencePiece or the split's hash would fail on it later."""
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            code = ord(text[error.start])
+            raise ValueError(f"invalid text: a lone surrogate \\u{code:04x} (character {error.start + 1})") from None
+
+
 def dialogue_pairs(turns: Sequence[str], context_turns: int = 1) -> Iterator[tuple[str, str]]:
     """Yield ``(context, reply)`` for every turn after the first.
 

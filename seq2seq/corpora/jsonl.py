@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from seq2seq.corpora.dialogue import dialogue_pairs, merge_speaker_runs
+from seq2seq.corpora.dialogue import check_unicode, dialogue_pairs, merge_speaker_runs
 from seq2seq.corpora.lines import read_lines
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.errors import DataError
@@ -51,15 +51,26 @@ def _line_turns(text: str) -> list[str]:
     except json.JSONDecodeError as error:
         raise ValueError(f"invalid JSON: {error.msg} (column {error.colno})") from None
     if not isinstance(record, dict):
-        raise ValueError(f"expected a JSON object, found {type(record).__name__}")
+        raise ValueError(f"expected a JSON object, found {_json_kind(record)}")
     if "messages" in record:
-        return _turns(record["messages"])
-    if "source" in record and "target" in record:
-        source, target = record["source"], record["target"]
-        if not isinstance(source, str) or not isinstance(target, str):
+        turns = _turns(record["messages"])
+    elif "source" in record and "target" in record:
+        turns = [record["source"], record["target"]]
+        if not all(isinstance(side, str) for side in turns):
             raise ValueError('"source" and "target" must be strings')
-        return [source, target]
-    raise ValueError('expected keys "source" and "target", or "messages"')
+    else:
+        raise ValueError('expected keys "source" and "target", or "messages"')
+    check_unicode(turns)
+    return turns
+
+
+def _json_kind(value: object) -> str:
+    """What JSON calls ``value``'s type: ``null``, ``true``, ``a number``, ``an array``..."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {json.dumps(value)}"
+    return {str: "a string", list: "an array"}.get(type(value), type(value).__name__)
 
 
 def _turns(messages: object) -> list[str]:

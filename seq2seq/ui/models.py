@@ -55,9 +55,8 @@ def describe(path: Path, strict: bool = False) -> ModelInfo | None:
         if strict:
             raise
         return None
-    context_turns = int(config.get("data", {}).get("context_turns", 1))
     model = config.get("model", {})
-    return ModelInfo(name=path.name, path=path, kind=model_kind(config), context_turns=context_turns,
+    return ModelInfo(name=path.name, path=path, kind=model_kind(config), context_turns=checkpoint.context_turns(config),
                      layers=int(model.get("layers", ModelConfig.layers)),
                      bidirectional=bool(model.get("bidirectional", ModelConfig.bidirectional)))
 
