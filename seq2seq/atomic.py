@@ -49,6 +49,30 @@ def make_folder(path: Path) -> Path:
     return path
 
 
+def first_missing(path: Path) -> Path | None:
+    """The outermost of ``path`` and its parents that does not exist yet (None: ``path`` exists):
+    what creating ``path`` would create, for ``remove_empty_folders`` to take back."""
+    missing = None
+    for folder in (Path(path).absolute(), *Path(path).absolute().parents):
+        if folder.exists():
+            return missing
+        missing = folder
+    return missing
+
+
+def remove_empty_folders(path: Path, created: Path | None) -> None:
+    """Remove the folder ``path`` and its parents up to ``created`` (see ``first_missing``) while
+    they are empty: a failed command takes back the folders it made, never a user's file."""
+    if created is None:
+        return
+    folder = Path(path).absolute()
+    while folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        if folder == created or created not in folder.parents:
+            break
+        folder = folder.parent
+
+
 def write_through(path: Path) -> bool:
     """Whether ``path`` is a stream to write directly, never to replace: a device, a FIFO or a
     socket, or anything under ``/dev`` or ``/proc`` (``/dev/stdout`` may be the shell's

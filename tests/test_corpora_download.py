@@ -77,9 +77,61 @@ def test_unreachable_base_url(tmp_path):
     result = download(tmp_path / "data", (tmp_path / "empty").as_uri())
     assert result.exit_code == 1
     assert "Error: download of file://" in result.output and "train.cs.gz failed" in result.output
-    assert list((tmp_path / "data" / "multi30k").iterdir()) == []
+    assert not (tmp_path / "data").exists()  # the folders it made are gone again
+    (tmp_path / "mine").mkdir()
+    download(tmp_path / "mine", (tmp_path / "empty").as_uri())
+    assert list(tmp_path.glob("mine/**")) == [tmp_path / "mine"]  # the user's own folder stays
 
 
 def test_unknown_corpus_name_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["corpora", "download", "wmt14"])
     assert result.exit_code == 2 and "'wmt14' is not 'multi30k'" in result.output
+
+
+def test_a_kill_during_a_download_leaves_no_partial_file(tmp_path):
+    """SIGTERM ends ``seq2seq`` as Ctrl-C does, through its cleanup: no ``.part`` file is left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    source = tmp_path / "mirror"
+    source.mkdir()
+    os.mkfifo(source / "train.cs.gz")  # a slow download: bytes trickle in until the test stops
+    data_dir = tmp_path / "data"
+    command = [sys.executable, "-m", "seq2seq", "corpora", "download", "multi30k", "--data-dir", str(data_dir),
+               "--base-url", source.as_uri(), "--language", "cs"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop = threading.Event()
+
+    def trickle():
+        # Python runs a signal handler in the main thread between reads (the signal itself may
+        # reach another thread), so the bytes keep coming as a real download's would.
+        try:
+            with open(source / "train.cs.gz", "wb") as stream:  # opens once the download reads it
+                while not stop.is_set():
+                    stream.write(b"x" * 16_384)
+                    stream.flush()
+                    time.sleep(0.01)
+        except BrokenPipeError:  # the download closed its end
+            pass
+
+    feeder = threading.Thread(target=trickle, daemon=True)
+    feeder.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(p.stat().st_size for p in data_dir.glob("multi30k/.*.part")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(data_dir.glob("multi30k/.*.part")), "the download never started writing"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        stop.set()
+        process.kill()
+        os.close(os.open(source / "train.cs.gz", os.O_RDONLY | os.O_NONBLOCK))  # a feeder still opening: go on
+        feeder.join(timeout=10)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr
+    assert not data_dir.exists()  # no partial file, and the folders it made are gone

@@ -6,6 +6,7 @@ Each sub-command lives in its own module and is registered here.
 from __future__ import annotations
 
 import os
+import signal
 
 import click
 
@@ -86,6 +87,9 @@ def run() -> None:
         click.echo(f"Error: {problem}", err=True)
         raise SystemExit(1)
     filter_native_stderr()
+    # A kill (SIGTERM) ends the command as Ctrl-C does: through its cleanup, so no temporary or
+    # half-made file is left behind.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     main()
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from seq2seq import atomic
 from seq2seq.corpora.multi30k import MULTI30K_FOLDER, MULTI30K_LANGUAGES, MULTI30K_SPLIT_FILES
 from seq2seq.errors import DataError
 
@@ -79,23 +80,28 @@ def download_multi30k(
         DataError: unreachable URL, checksum mismatch (the file is not kept) or a write error.
     """
     folder = data_dir / MULTI30K_FOLDER
+    created = atomic.first_missing(folder)  # a failure takes back the folders made here, if empty
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DataError(f"cannot create folder: {error.strerror or error}", str(folder)) from None
     results = []
-    for name in multi30k_file_names(languages):
-        destination = folder / name
-        expected = MULTI30K_SHA256[name]
-        if not force and destination.is_file() and _sha256_of_file(destination) == expected:
-            result = DownloadResult(destination, "present")
-        else:
-            _fetch_checked(f"{base_url.rstrip('/')}/{name}", destination, expected)
-            result = DownloadResult(destination, "downloaded")
-        log.info("%s: %s", result.path, result.status)
-        results.append(result)
-        if on_file is not None:
-            on_file(result)
+    try:
+        for name in multi30k_file_names(languages):
+            destination = folder / name
+            expected = MULTI30K_SHA256[name]
+            if not force and destination.is_file() and _sha256_of_file(destination) == expected:
+                result = DownloadResult(destination, "present")
+            else:
+                _fetch_checked(f"{base_url.rstrip('/')}/{name}", destination, expected)
+                result = DownloadResult(destination, "downloaded")
+            log.info("%s: %s", result.path, result.status)
+            results.append(result)
+            if on_file is not None:
+                on_file(result)
+    except BaseException:
+        atomic.remove_empty_folders(folder, created)
+        raise
     return results
 
 

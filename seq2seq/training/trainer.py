@@ -139,7 +139,7 @@ def train(
 
     keras.utils.set_random_seed(training.seed)
     keras.mixed_precision.set_dtype_policy(training.precision)
-    created = _first_missing(directory)  # what a failed start removes again, with the folders under it
+    created = atomic.first_missing(directory)  # what a failed start removes again, with the folders under it
     started_fit = False
     try:
         atomic.make_folder(directory)
@@ -214,16 +214,6 @@ def _saved_corpora(corpora, data: dict | None, config_path: Path):
     return saved
 
 
-def _first_missing(directory: Path) -> Path | None:
-    """The outermost of ``directory`` and its parents that does not exist yet (None: it exists)."""
-    missing = None
-    for folder in (directory.absolute(), *directory.absolute().parents):
-        if folder.exists():
-            return missing
-        missing = folder
-    return missing
-
-
 def _remove_unstarted_run(directory: Path, created: Path | None) -> None:
     """Delete what a new run wrote before its first epoch (config, tokenizer), so that the same
     command can run again once its error is fixed; and the folders the run created, if empty."""
@@ -231,14 +221,7 @@ def _remove_unstarted_run(directory: Path, created: Path | None) -> None:
         return
     for name in (checkpoint.CONFIG_FILE, JOINT_MODEL_FILE, SOURCE_MODEL_FILE, TARGET_MODEL_FILE):
         (directory / name).unlink(missing_ok=True)
-    if created is None:
-        return
-    folder = directory.absolute()
-    while not any(folder.iterdir()):
-        folder.rmdir()
-        if folder == created:
-            break
-        folder = folder.parent
+    atomic.remove_empty_folders(directory, created)
 
 
 def _fit(
