@@ -5,7 +5,7 @@ targets (``seq2seq.scores``), and the teacher-forced perplexity.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from keras import ops
 
@@ -28,14 +28,16 @@ def perplexity(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: i
     return math.exp(total / max(count, 1.0))
 
 
-def evaluate(translator, pairs: Sequence[tuple[str, str]], options: DecodingOptions | None = None, batch_size: int = DECODE_BATCH) -> dict:
+def evaluate(translator, pairs: Sequence[tuple[str, str]], options: DecodingOptions | None = None,
+             batch_size: int = DECODE_BATCH, progress: Callable[[int], None] | None = None) -> dict:
     """Translate the sources of ``pairs`` with ``translator`` (a ``Translator``) and score them.
 
+    ``progress(n)`` is called as batches of ``n`` sources are decoded (``Translator.translate``).
     Returns ``{"bleu", "chrf", "perplexity", "pairs", "signature", "decoding"}``.
     """
     options = options or DecodingOptions()
     pairs = list(pairs)
-    outputs = translator.translate([source for source, _ in pairs], options, batch_size=batch_size)
+    outputs = translator.translate([source for source, _ in pairs], options, batch_size=batch_size, progress=progress)
     scores = bleu_and_chrf([output.text for output in outputs], [target for _, target in pairs])
     scores["perplexity"] = round(perplexity(translator.model, translator.tokenizer, pairs, batch_size), 3)
     scores["pairs"] = len(pairs)

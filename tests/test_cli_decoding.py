@@ -257,6 +257,17 @@ def test_batches_on_two_threads_give_the_outputs_of_one_thread_in_order(translat
     assert len({score for _, score, _ in runs[2]}) > 10  # each source its own score: the order is checked
 
 
+
+def test_evaluate_reports_progress_for_every_pair(translator_dir):
+    from seq2seq.cli.translate import load_translator
+    from seq2seq.evaluation import evaluate
+
+    translator = load_translator(translator_dir)[0]
+    pairs = reverse_pairs(21, seed=4, min_len=1, max_len=8)
+    done = []
+    scores = evaluate(translator, pairs, batch_size=8, progress=done.append)
+    assert sum(done) == scores["pairs"] == 21 and len(done) == 3
+
 def test_evaluate_takes_the_decoding_options(translator_dir, tmp_path):
     test_file = write_tsv(tmp_path / "test.tsv", reverse_pairs(20, seed=3))
     common = ("evaluate", "--checkpoint", translator_dir, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")

@@ -134,7 +134,8 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
             pairs = pairs[:limit]
         if not pairs:
             raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}")
-        scores = run_evaluation(translator, pairs, options=decoding, batch_size=batch_size)
+        with _progress(len(pairs)) as advance:
+            scores = run_evaluation(translator, pairs, options=decoding, batch_size=batch_size, progress=advance)
     if as_json:
         click.echo(json.dumps(scores, sort_keys=True))
         return
