@@ -197,7 +197,7 @@ def test_sampling_repeats_for_a_seed(translator_dir):
 
 def test_bad_decoding_options_are_usage_errors(translator_dir):
     result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--n-best", "3", "a")
-    assert result.exit_code == 2 and "n_best > 1 needs beam search" in result.output
+    assert result.exit_code == 2 and "--n-best above 1 needs beam search" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--beam", "2", "--n-best", "3", "a")
     assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
     for option, value in (("--alpha", "nan"), ("--temperature", "inf"), ("--temperature", "nan"), ("--top-p", "nan"),

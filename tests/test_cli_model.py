@@ -162,7 +162,7 @@ def tied_mismatch(tmp_path_factory, corpus):
 
 def test_train_tie_embeddings_needs_embed_equal_to_units(tied_mismatch):
     out, result = tied_mismatch
-    assert_one_line_error(result, "tie_embeddings needs embed == units", "embed=6", "units=8")
+    assert_one_line_error(result, "--tie-embeddings needs --embed equal to --units", "--embed 6", "--units 8")
     assert not (out / "config.json").exists()
 
 
@@ -289,3 +289,15 @@ def test_resume_trains_on_the_runs_own_corpora(tmp_path, trained, caplog):
     assert result.exit_code == 0, result.output
     assert "the --corpus given is ignored" in caplog.text
     assert [record["epoch"] for record in json.loads((out / "history.json").read_text())] == [1, 2]
+
+
+@pytest.mark.parametrize("args", [
+    ("train", "--corpus", "tsv:x.tsv", "--out", ""),
+    ("lab", "memory", "--out", ""),
+    ("translate", "--output", "", "x"),
+    ("evaluate", "--corpus", "tsv:x.tsv", "--checkpoint", ""),
+])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(args):
+    """``--out "$DIR"`` with DIR unset must not write into the current folder."""
+    option = args[args.index("") - 1]
+    assert_one_line_error(invoke(*args), f"Invalid value for '{option}': an empty path", exit_code=2)

@@ -200,3 +200,14 @@ def test_bad_options_are_one_line_errors(arguments, message, tmp_path):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("cells", "reason"), [
+    (["rnn", "gru"], "no run of GRU reached 90% test accuracy"),
+    (["rnn"], "this run had no gated cell"),
+])
+def test_the_gates_section_says_why_it_has_no_table(cells, reason):
+    from seq2seq.lab.report import gates_section
+
+    lines = gates_section({"gates": {}, "config": {"cells": cells}})
+    assert lines[0] == "## 5. Gates at work" and reason in lines[-1] and not any(line.startswith("|") for line in lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import click
 
@@ -52,6 +53,19 @@ class Seq2SeqGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as error:
             raise one_line_usage(error, ctx) from None
+
+
+class PathArgument(click.Path):
+    """``click.Path`` giving a ``pathlib.Path``; an empty string, which an unset shell variable
+    gives (``--out "$DIR"``) and which would mean the current folder, is a usage error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(path_type=Path, **kwargs)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value:
+            self.fail("an empty path (an unset variable?)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 @click.group(cls=Seq2SeqGroup, context_settings=CONTEXT_SETTINGS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from seq2seq.cli import main
+from seq2seq.cli import PathArgument, main
 from seq2seq.corpora import (
     CORPUS_KINDS,
     DATA_DIR_ENV,
@@ -46,7 +46,7 @@ def user_errors() -> Iterator[None]:
 
 data_dir_option = click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathArgument(file_okay=False),
     default=None,
     help=f"Folder of downloaded corpora (holding multi30k/). "
     f"Default: ${DATA_DIR_ENV}, else ./corpora.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from seq2seq import atomic
-from seq2seq.cli import main
+from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import user_errors
 
 CELL_CHOICES = ("rnn", "lstm", "gru")
@@ -21,7 +21,7 @@ def _int_list(ctx, param, value: str) -> tuple[int, ...]:
         raise click.BadParameter(f"expected comma-separated integers, got {value!r}") from None
     if not numbers or min(numbers) < 1:
         raise click.BadParameter(f"expected positive integers, got {value!r}")
-    return numbers
+    return tuple(dict.fromkeys(numbers))  # each once, in the order given
 
 
 def _cells(ctx, param, value: str) -> tuple[str, ...]:
@@ -29,7 +29,7 @@ def _cells(ctx, param, value: str) -> tuple[str, ...]:
     unknown = [cell for cell in cells if cell not in CELL_CHOICES]
     if unknown or not cells:
         raise click.BadParameter(f"choose among {','.join(CELL_CHOICES)}, got {value!r}")
-    return cells
+    return tuple(dict.fromkeys(cells))
 
 
 @main.group()
@@ -42,12 +42,12 @@ def lab() -> None:
 @click.option("--distances", default=None, callback=lambda c, p, v: None if v is None else _int_list(c, p, v),
               help="Recall distances.  [default: 5,10,20,50,100; --quick: 5,100]")
 @click.option("--seeds", type=click.IntRange(min=1), default=None, help="Seeds per cell and distance.  [default: 3; --quick: 1]")
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps per recall run.")
-@click.option("--units", type=click.IntRange(min=1), default=None, help="Hidden units of the recall models.")
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps per recall run.  [default: 400; --quick: 200]")
+@click.option("--units", type=click.IntRange(min=1), default=None, help="Hidden units of the recall models.  [default: 32]")
 @click.option("--gate-init", type=click.Choice(["chrono", "keras"]), default="chrono", show_default=True,
               help="Gate biases of the recall LSTM and GRU: chrono (start holding the state) or Keras's defaults.")
 @click.option("--clip-norm", type=click.FloatRange(min=0, min_open=True), default=1.0, help="Global gradient norm of the clipped exploding-gradient run.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("lab-memory"), help="Folder for the PNGs, report.md and results.json.")
+@click.option("--out", "out_dir", type=PathArgument(file_okay=False), default=Path("lab-memory"), help="Folder for the PNGs, report.md and results.json.")
 @click.option("--quick", is_flag=True, help="A small run (under a minute on a 2-core CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON on stdout.")
 def memory(cells, distances, seeds, steps, units, gate_init, clip_norm, out_dir, quick, as_json):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 import click
 
-from seq2seq.cli import main
+from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.model.config import ATTENTIONS, CELLS
 from seq2seq.training.config import PRECISIONS
@@ -25,7 +24,7 @@ def show_progress_logs() -> None:
 
 @main.command()
 @corpus_options
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Checkpoint folder to write.")
+@click.option("--out", "out_dir", required=True, type=PathArgument(file_okay=False), help="Checkpoint folder to write.")
 @click.option("--cell", type=click.Choice(CELLS), default="gru", help="Recurrent cell of encoder and decoder.")
 @click.option("--attention", type=click.Choice(ATTENTIONS), default="bahdanau", help="Attention score, or none.")
 @click.option("--layers", type=click.IntRange(min=1), default=1, help="Recurrent layers in encoder and decoder.")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from seq2seq import atomic, shipped
-from seq2seq.cli import main
+from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
@@ -21,7 +21,7 @@ PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at lea
 def checkpoint_option(default_name: str, what: str):
     return click.option(
         "--checkpoint",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=PathArgument(file_okay=False),
         default=None,
         help=f"Checkpoint folder (default: the shipped {what}, {default_name}).",
     )
@@ -40,12 +40,12 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
 @main.command()
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @click.argument("text", nargs=-1)
-@click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path), help="Read sentences from FILE, one per line.")
-@click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE (atomically).")
+@click.option("--input", "input_file", type=PathArgument(dir_okay=False), help="Read sentences from FILE, one per line.")
+@click.option("--output", "output_file", type=PathArgument(dir_okay=False), help="Write the output to FILE (atomically).")
 @decoding_options(TRANSLATION_DEFAULTS)
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score, n_best.")
-@click.option("--plot-attention", type=click.Path(dir_okay=False, path_type=Path), help="Draw the first sentence's attention into this PNG.")
+@click.option("--plot-attention", type=PathArgument(dir_okay=False), help="Draw the first sentence's attention into this PNG.")
 @click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
 def translate(checkpoint, text, input_file, output_file, decoding, batch_size, as_json, plot_attention, skip_bad_lines):
     """Translate TEXT arguments, else the lines of --input, else standard input.

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from seq2seq.cli import main
+from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import user_errors
 
 
@@ -20,7 +18,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 
 
 @main.command()
-@click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--checkpoint", "checkpoints", multiple=True, type=PathArgument(file_okay=False, exists=True),
               help="A checkpoint folder to offer besides the shipped ones (repeatable).")
 @click.option("--host", default="127.0.0.1", help="Address to listen on (0.0.0.0: every network interface).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, help="Port to listen on.")

@@ -60,7 +60,7 @@ class DecodingOptions:
         if self.n_best > self.beam and self.method == "beam":
             raise ConfigError(f"n_best ({self.n_best}) cannot exceed the beam width ({self.beam})")
         if self.n_best > 1 and self.method != "beam":
-            raise ConfigError("n_best > 1 needs beam search (--beam N)")
+            raise ConfigError("--n-best above 1 needs beam search (--beam N).")
         for name in ("alpha", "temperature", "top_p", "length_ratio"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"{name} must be a finite number; got {getattr(self, name)!r}")

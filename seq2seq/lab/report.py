@@ -134,13 +134,18 @@ def characters_section(results: dict) -> list[str]:
 
 
 def gates_section(results: dict) -> list[str]:
-    if not results["gates"]:
-        return []
     lines = [
         "## 5. Gates at work",
         "",
         "*Claim: the LSTM's forget gate and the GRU's update gate hold the early symbol and let the distractors pass.*",
         "",
+    ]
+    if not results["gates"]:
+        gated = [NAMES[cell] for cell in results["config"]["cells"] if cell in ("lstm", "gru")]
+        why = (f"no run of {' or '.join(gated)} reached 90% test accuracy at any distance (more `--steps`?)"
+               if gated else "this run had no gated cell (`--cells` without `lstm` or `gru`)")
+        return lines + [f"Not measured: {why}, so there is no model whose gates hold a symbol to show."]
+    lines += [
         "For each gated cell, the model of section 1 (first seed) at the longest distance it solved (test accuracy at "
         f"least 90%; a cell that solved none is not shown), over {SEQUENCES} test sequences: the mean holding gate on the "
         "distractor steps; the share of units whose holding gate stays above 0.9 on every distractor step (holding "
