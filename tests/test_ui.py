@@ -417,3 +417,16 @@ def test_no_python_warnings_while_serving(server):
     test_bad_payloads_are_answered_and_the_server_stays_up(server)
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log
+
+
+def test_a_reply_to_a_cleared_conversation_is_dropped_and_overlapping_replies_are_kept():
+    history = respond.ChatHistory()
+    asked_in = history.conversation
+    assert history.add(asked_in, ["hi", "hello"]) and history.turns == ["hi", "hello"]
+    first, second = history.conversation, history.conversation  # two messages sent before either reply
+    assert history.add(first, ["a", "b"]) and history.add(second, ["c", "d"])
+    assert history.turns == ["hi", "hello", "a", "b", "c", "d"]  # neither reply overwrites the other
+    pending = history.conversation
+    history.clear()
+    assert not history.add(pending, ["late", "reply"]) and history.turns == []
+    assert history.add(history.conversation, ["new", "start"]) and history.turns == ["new", "start"]

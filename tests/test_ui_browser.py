@@ -77,3 +77,87 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     screenshot(page, tmp_path, "ui-inside.png")
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log
+
+
+class HeldDecoder:
+    """A ``BatchingDecoder`` whose first reply waits for ``release``: a slow reply, on cue."""
+
+    def __init__(self):
+        import threading
+
+        from seq2seq.ui.batching import BatchingDecoder
+
+        self.inner = BatchingDecoder()
+        self.lock = self.inner.lock  # the inside tab shares it
+        self.sources: list[str] = []  # what each call decoded
+        self.done = 0  # calls returned
+        self.release = threading.Event()
+
+    def decode(self, translator, source, options, attention=False):
+        self.sources.append(source)
+        if len(self.sources) == 1:
+            self.release.wait(timeout=60)
+        output = self.inner.decode(translator, source, options, attention)
+        self.done += 1
+        return output
+
+
+@pytest.fixture()
+def held_app(tiny_models):
+    """The page in this process, on a decoder that holds the first reply until released."""
+    from ui_models import free_port
+
+    from seq2seq.ui.app import build_demo
+    from seq2seq.ui.models import describe
+
+    decoder = HeldDecoder()
+    demo = build_demo([describe(tiny_models["chat"], strict=True)], decoder=decoder)
+    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield demo, decoder
+    decoder.release.set()
+    demo.close()
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
+def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(held_app, page):
+    """The Clear button (while a reply is being decoded) and the chat window's bin each start a
+    new conversation: the old turns neither come back on screen nor reach the model as context."""
+    from seq2seq.chat.conversation import context_source
+
+    demo, decoder = held_app
+    page.goto(demo.local_url)
+    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
+                      page.locator('[data-testid="bot"]'))
+
+    def send(text: str) -> None:
+        replies = bot.count()
+        box.fill(text)
+        box.press("Enter")
+        wait_until(lambda: bot.count() > replies)
+
+    box.wait_for(timeout=60_000)
+    box.fill("a b c")
+    box.press("Enter")
+    wait_until(lambda: len(decoder.sources) == 1)  # the reply is being decoded, and held
+    page.locator("#chat-clear").click()
+    decoder.release.set()
+    wait_until(lambda: decoder.done == 1)
+    page.wait_for_timeout(1000)  # the held reply is back, and dropped
+    assert user.count() == 0 and bot.count() == 0
+    send("d e f")
+    assert [u.inner_text().strip() for u in user.all()] == ["d e f"]
+    assert decoder.sources[1] == context_source(["d e f"], 2)  # "a b c" is not in its context
+
+    page.locator('#chat-window button[aria-label="Clear"]').click()  # the chat window's bin
+    wait_until(lambda: user.count() == 0)
+    send("g h")
+    assert decoder.sources[2] == context_source(["g h"], 2)

@@ -1,6 +1,6 @@
 """The page: ``build_demo(models, cache, decoder) -> gr.Blocks`` with three tabs.
 
-- Chat: a conversation per browser session (its turns live in a ``gr.State``), decoding settings,
+- Chat: a conversation per browser session (a ``respond.ChatHistory`` in a ``gr.State``), decoding settings,
   example prompts, a clear button. API: ``/chat`` (message -> reply text).
 - Translate: text in, translation and its attention heatmap out. API: ``/translate``.
 - Inside the model: the encoder's gates at every input piece and the decoder's five most probable
@@ -88,23 +88,29 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     # -- chat --------------------------------------------------------------------------------------
 
-    def chat(message, turns, model, method, temperature, top_k, top_p, beam):
+    def chat(message, history, model, method, temperature, top_k, top_p, beam):
         info, translator = load(model)
+        conversation, context = history.conversation, list(history.turns)
         try:
             options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
-            return respond.chat_reply(decoder, translator, info.context_turns, turns or [], message or "", options,
-                                      on_cut=cut_warning("message"))
+            reply, turns = respond.chat_reply(decoder, translator, info.context_turns, context, message or "",
+                                              options, on_cut=cut_warning("message"))
         except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
+        history.add(conversation, turns[len(context):])  # dropped if cleared while it was decoded
+        return reply, history
 
-    def show(turns):
-        return respond.turns_to_messages(turns), ""
+    def show(history):
+        return respond.turns_to_messages(history.turns), ""
 
-    def pending(message, turns):
+    def pending(message, history):
         """The user's message on screen at once, while the reply is decoded."""
         if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
-            return respond.turns_to_messages(turns or [])
-        return respond.turns_to_messages([*(turns or []), message])
+            return respond.turns_to_messages(history.turns)
+        return respond.turns_to_messages([*history.turns, message])
+
+    def clear_chat(history):
+        return [], history.clear(), ""
 
     # -- translate ---------------------------------------------------------------------------------
 
@@ -166,25 +172,28 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                     gr.Markdown("*No chat model was found (none in `checkpoints/`, none given with "
                                 "`--checkpoint`): the replies below come from a translation model.*")
                 chat_model = gr.Dropdown(chat_choices, value=chat_choices[0][1], label="model")
-                chatbot = gr.Chatbot(label="conversation", height=380)
+                chatbot = gr.Chatbot(label="conversation", height=380, elem_id="chat-window")
                 with gr.Row():
                     message = gr.Textbox(placeholder="Say something and press Enter", show_label=False, scale=5,
                                          elem_id="chat-message")
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
-                    clear = gr.Button("Clear", scale=1)
+                    clear = gr.Button("Clear", scale=1, elem_id="chat-clear")
                 gr.Examples(CHAT_EXAMPLES, inputs=message, label="examples")
                 chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
                                           respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam)
-                turns = gr.State([])
+                history = gr.State(respond.ChatHistory)  # one per browser session
                 reply = gr.Textbox(visible=False, label="reply")
-                inputs = [message, turns, chat_model, *chat_settings]
+                inputs = [message, history, chat_model, *chat_settings]
                 for trigger, name in ((message.submit, "chat"), (send.click, "chat_button")):
-                    trigger(pending, [message, turns], chatbot, api_visibility="private", queue=False).then(
-                        chat, inputs, [reply, turns], api_name=name, concurrency_limit=CONCURRENCY,
+                    trigger(pending, [message, history], chatbot, api_visibility="private", queue=False).then(
+                        chat, inputs, [reply, history], api_name=name, concurrency_limit=CONCURRENCY,
                         api_visibility="public" if name == "chat" else "private",
-                    ).success(show, turns, [chatbot, message], api_visibility="private")
-                clear.click(lambda: ([], [], ""), None, [chatbot, turns, message], api_visibility="private")
-                chat_model.change(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
+                    ).success(show, history, [chatbot, message], api_visibility="private")
+                # Each starts a new conversation; a reply still being decoded is then dropped.
+                clear.click(clear_chat, history, [chatbot, history, message], api_visibility="private", queue=False)
+                chatbot.clear(lambda h: h.clear(), history, history, api_visibility="private", queue=False)
+                chat_model.change(lambda h: ([], h.clear()), history, [chatbot, history], api_visibility="private",
+                                  queue=False)
 
             with gr.Tab("Translate", id="translate"):
                 translate_model = gr.Dropdown(translate_choices, value=translate_choices[0][1], label="model")

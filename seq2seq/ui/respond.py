@@ -56,6 +56,31 @@ def translation_options(method="beam search", temperature=None, top_k=None, top_
                             top_p or d.top_p, beam or d.beam)
 
 
+class ChatHistory:
+    """One browser session's conversation, kept in a ``gr.State`` and changed in place.
+
+    ``clear`` starts a new conversation (the Clear button, the chat window's bin, another model).
+    A reply decoded meanwhile belongs to the conversation it was asked in: ``add`` drops it
+    when that one was cleared, instead of bringing the old turns back.
+    """
+
+    def __init__(self):
+        self.turns: list[str] = []  # user first, alternating
+        self.conversation = 0  # how many times it was cleared
+
+    def clear(self) -> ChatHistory:
+        self.turns = []
+        self.conversation += 1
+        return self
+
+    def add(self, conversation: int, turns: list[str]) -> bool:
+        """Append ``turns`` (a message and its reply) if ``conversation`` is still the current one."""
+        if conversation != self.conversation:
+            return False
+        self.turns.extend(turns)
+        return True
+
+
 def chat_reply(decoder, translator, context_turns: int, turns: list[str], message: str,
                options: DecodingOptions, on_cut=None) -> tuple[str, list[str]]:
     """The model's reply to ``message`` after ``turns``, and the turns with both added.
