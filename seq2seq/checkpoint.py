@@ -84,6 +84,9 @@ def read_config(directory: str | os.PathLike) -> dict:
     for section in ("training", "data"):
         if not isinstance(config.get(section, {}), dict):
             raise CheckpointError(f"{path}: the \"{section}\" section is not an object")
+    turns = config.get("data", {}).get("context_turns", 1)
+    if isinstance(turns, bool) or not isinstance(turns, int) or turns < 1:
+        raise CheckpointError(f"{path}: data.context_turns must be a whole number of at least 1, not {json.dumps(turns)}")
     try:
         ModelConfig.from_dict(config["model"])
     except (ConfigError, TypeError, ValueError) as error:

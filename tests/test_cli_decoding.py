@@ -200,11 +200,25 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     assert result.exit_code == 2 and "--n-best above 1 needs beam search" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--beam", "2", "--n-best", "3", "a")
     assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
-    for option, value in (("--alpha", "nan"), ("--temperature", "inf"), ("--temperature", "nan"), ("--top-p", "nan"),
-                          ("--temperature", "1e10")):
-        result = invoke("translate", "--checkpoint", translator_dir, "--sample", option, value, "a")
-        assert result.exit_code == 2, (option, value, result.output)
+    for method, option, value in (("--beam", "--alpha", "nan"), ("--sample", "--temperature", "inf"),
+                                  ("--sample", "--temperature", "nan"), ("--sample", "--top-p", "nan"),
+                                  ("--sample", "--temperature", "1e10"), ("--sample", "--seed", str(2**32))):
+        args = [method, "3"] if method == "--beam" else [method]
+        result = invoke("translate", "--checkpoint", translator_dir, *args, option, value, "a")
+        named = option.lstrip("-").replace("-", "_") in result.output.replace("-", "_")
+        assert result.exit_code == 2 and named, (option, value, result.output)
         assert "Traceback" not in result.output and result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--greedy", "--top-k", "5"), "--top-k applies to sampling (--sample) only, not to greedy decoding"),
+    (("--beam", "3", "--temperature", "0.5"), "--temperature applies to sampling (--sample) only, not to beam search"),
+    (("--seed", "1",), "--seed applies to sampling (--sample) only, not to beam search"),  # translate's default: beam
+    (("--sample", "--alpha", "0.6"), "--alpha applies to beam search (--beam N) only, not to sampling"),
+])
+def test_an_option_of_another_decoding_method_is_an_error_not_ignored(translator_dir, args, message):
+    result = invoke("translate", "--checkpoint", translator_dir, *args, "a")
+    assert result.exit_code == 2 and message in result.output and result.stdout == ""
 
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sample"])

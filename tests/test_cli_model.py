@@ -95,6 +95,8 @@ def test_translate_with_a_folder_lacking_model_keras(tmp_path, trained):
     (lambda c: {**c, "training": 3}, "config.json", 'the "training" section is not an object'),
     (lambda c: {**c, "model": {**c["model"], "units": "big"}}, "config.json", "units must be a positive integer"),
     (lambda c: {**c, "model": {**c["model"], "colour": "red"}}, "config.json", "unknown model config keys: colour"),
+    (lambda c: {**c, "data": {"context_turns": "two"}}, "config.json", 'data.context_turns must be a whole number of at least 1, not "two"'),
+    (lambda c: {**c, "data": {"context_turns": 0}}, "config.json", "data.context_turns must be a whole number"),
     (b"PK\x03\x04 cut short", "model.keras", "not a Keras model file"),
     (b"garbage", "tokenizer.model", "not a SentencePiece model"),
 ])

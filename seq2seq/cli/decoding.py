@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from seq2seq.decoding.options import MAX_TEMPERATURE, DecodingOptions
+from seq2seq.decoding.options import MAX_SEED, MAX_TEMPERATURE, DecodingOptions
 from seq2seq.corpora.lines import decode_lines, read_lines
 from seq2seq.errors import ConfigError, DataError
 
@@ -40,6 +40,11 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             elif sample:
                 method = "sample"
             fields = {name: kwargs.pop(name, None) for name in _KNOBS}
+            for names, needs in ((_SAMPLING_KNOBS, "sample"), (("alpha",), "beam")):
+                given = [name for name in names if fields[name] is not None]
+                if given and method != needs:  # it would be ignored without a word
+                    raise click.UsageError(f"--{given[0].replace('_', '-')} applies to {_METHOD_NAMES[needs]} only, "
+                                           f"not to {_METHOD_NAMES[method]}")
             try:
                 kwargs["decoding"] = defaults.replace(
                     method=method, beam=beam or defaults.beam, **{k: v for k, v in fields.items() if v is not None}
@@ -62,7 +67,7 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
                          help=f"Sample among the K most probable pieces (0: all) [default: {defaults.top_k}]."),
             click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None,
                          help=f"Nucleus sampling: the smallest set of pieces of this probability [default: {defaults.top_p:g}]."),
-            click.option("--seed", type=click.IntRange(min=0), default=None, help="Sampling seed (reproducible output)."),
+            click.option("--seed", type=click.IntRange(0, MAX_SEED), default=None, help="Sampling seed (reproducible output)."),
             click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
                          help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
             click.option("--min-len", type=click.IntRange(min=0), default=None,
@@ -80,6 +85,8 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
 
 
 _KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat_ngram", "min_len", "max_len")
+_SAMPLING_KNOBS = ("temperature", "top_k", "top_p", "seed")
+_METHOD_NAMES = {"greedy": "greedy decoding", "beam": "beam search (--beam N)", "sample": "sampling (--sample)"}
 
 
 def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:

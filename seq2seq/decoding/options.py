@@ -27,6 +27,7 @@ from seq2seq.errors import ConfigError
 METHODS = ("greedy", "beam", "sample")
 # Above this, a banned piece's score (NEGATIVE, -1e9) divided by the temperature came near the
 # others' and the bans (no_repeat_ngram, min_len) stopped holding; 100 is uniform enough.
+MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``sampling_key``)
 MAX_TEMPERATURE = 100.0
 
 
@@ -58,7 +59,7 @@ class DecodingOptions:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{name} must be a non-negative integer; got {value!r}")
         if self.n_best > self.beam and self.method == "beam":
-            raise ConfigError(f"n_best ({self.n_best}) cannot exceed the beam width ({self.beam})")
+            raise ConfigError(f"--n-best ({self.n_best}) cannot exceed the beam width (--beam {self.beam}).")
         if self.n_best > 1 and self.method != "beam":
             raise ConfigError("--n-best above 1 needs beam search (--beam N).")
         for name in ("alpha", "temperature", "top_p", "length_ratio"):
@@ -70,6 +71,8 @@ class DecodingOptions:
             raise ConfigError(f"top_p must be in (0, 1]; got {self.top_p!r}")
         if self.alpha < 0:
             raise ConfigError(f"alpha must be non-negative; got {self.alpha!r}")
+        if self.seed is not None and not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError(f"seed must be in [0, {MAX_SEED}] (32 bits); got {self.seed!r}")
         if self.length_ratio < 0:
             raise ConfigError(f"length_ratio must be non-negative; got {self.length_ratio!r}")
 
