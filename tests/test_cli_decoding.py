@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -301,6 +302,48 @@ def test_chat_from_a_pipe_answers_one_line_per_line(chatbot_dir):
     assert len(replies) == 4 and replies[-1] == ""  # three replies, nothing else on stdout
     assert replies[0] == replies[2]  # after /reset the same message, the same context, the same seed
 
+
+
+def test_chat_from_a_pipe_stops_at_invalid_utf8_and_reads_lines_as_a_file_has_them(chatbot_dir):
+    result = invoke("chat", "--checkpoint", chatbot_dir, "--greedy", input=b"a b\rc d\ne f\r\n")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2  # a lone CR does not end a line
+    result = invoke("chat", "--checkpoint", chatbot_dir, "--greedy", input=b"a b c\ncaf\xe9\nd e f\n")
+    assert result.exit_code == 1 and len(result.stdout.splitlines()) == 1  # the reply before it
+    assert result.stderr.strip() == "Error: stdin:2: invalid UTF-8 (byte 4 of the line)"
+
+
+def test_chat_with_a_translation_model_says_so(translator_dir, tmp_path):
+    result = invoke("chat", "--checkpoint", translator_dir, "--greedy", input="a b c\n")
+    assert result.exit_code == 0 and result.stderr == ""  # a tsv corpus may hold dialogue: no claim
+    multi30k = tmp_path / "multi30k"
+    shutil.copytree(translator_dir, multi30k)
+    config = json.loads((multi30k / "config.json").read_text())
+    config["data"]["corpora"] = ["multi30k:de-en"]
+    (multi30k / "config.json").write_text(json.dumps(config))
+    result = invoke("chat", "--checkpoint", multi30k, "--greedy", input="a b c\n")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
+    assert result.stderr.startswith(f"Warning: {multi30k} was trained on multi30k:de-en, a translation corpus")
+
+
+def test_an_interrupted_reply_leaves_the_conversation_as_it_was():
+    from seq2seq.chat.conversation import Conversation
+
+    class Interrupting:
+        max_source_pieces = 100
+
+        def encode(self, texts):
+            return [text.split() for text in texts], 0
+
+        def translate(self, sources, options, batch_size):
+            raise KeyboardInterrupt
+
+    conversation = Conversation(Interrupting(), context_turns=2)
+    conversation.turns = ["hi", "hello"]
+    try:
+        conversation.reply("how are you")
+    except KeyboardInterrupt:
+        pass
+    assert conversation.turns == ["hi", "hello"]  # not a user turn without its reply
 
 def test_chat_builds_the_source_from_the_last_turns():
     from seq2seq.chat.conversation import context_source

@@ -60,12 +60,11 @@ class Conversation:
         """
         if not normalize_text(message):
             return ""
-        self.turns.append(message)
-        source, cut = fitting_source(self.turns, self.context_turns, self.translator)
+        source, cut = fitting_source([*self.turns, message], self.context_turns, self.translator)
         if cut and on_cut is not None:
             on_cut(self.translator.max_source_pieces)
         answer = self.translator.translate([source], self.options, batch_size=1)[0].text
-        self.turns.append(answer)
+        self.turns += [message, answer]  # both or, if interrupted while decoding, neither
         return answer
 
     def reset(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
@@ -13,9 +12,12 @@ from seq2seq.cli import main
 from seq2seq.cli.corpora import user_errors
 from seq2seq.cli.decoding import decoding_options
 from seq2seq.cli.translate import checkpoint_option, load_translator
+from seq2seq.corpora.lines import decode_lines
 from seq2seq.decoding.options import CHAT_DEFAULTS
+from seq2seq.errors import DataError
 
-HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D)."""
+TRANSLATION_KINDS = ("multi30k",)  # corpus kinds of translation pairs, not dialogue
+HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D); Ctrl-C stops a reply."""
 
 
 @main.command()
@@ -36,18 +38,26 @@ def chat(checkpoint, decoding):
         )
     with user_errors():
         translator, loaded = load_translator(checkpoint, shipped.CHATBOT)
+    translation = [spec for spec in loaded.config.get("data", {}).get("corpora", [])
+                   if str(spec).split(":", 1)[0] in TRANSLATION_KINDS]
+    if translation:
+        click.echo(f"Warning: {loaded.directory} was trained on {', '.join(translation)}, a translation corpus: "
+                   "it translates what you type rather than answering it", err=True)
     conversation = Conversation(translator, context_turns=checkpoint_context_turns(loaded.config), options=decoding)
     if sys.stdin.isatty():
         _interactive(conversation, loaded.directory)
     else:
-        _scripted(conversation)
+        with user_errors():  # invalid UTF-8 on stdin: one line naming it
+            _scripted(conversation)
 
 
 def _scripted(conversation) -> None:
-    """One reply line per input line; commands work, and print nothing."""
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-    for line in stdin:
-        message = line.rstrip("\n")
+    """One reply line per input line (ended by a newline); commands work, and print nothing."""
+
+    def stop(error: DataError) -> None:
+        raise error
+
+    for _, message in decode_lines(sys.stdin.buffer, 1, Path("stdin"), stop):
         command = message.strip().lower()
         if command == "/quit":
             return
@@ -65,10 +75,13 @@ def _interactive(conversation, directory: Path) -> None:
     click.echo(f"Chatting with {directory} ({conversation.options.describe()}). {HELP}", err=True)
     while True:
         try:
-            message = input("you> ")
-        except (EOFError, KeyboardInterrupt):
+            message = _read_line("you> ")
+        except EOFError:
             click.echo("", err=True)
             return
+        except KeyboardInterrupt:  # as in a shell: the line is dropped, a fresh prompt
+            click.echo("", err=True)
+            continue
         command = message.strip().lower()
         if command == "/quit":
             return
@@ -79,8 +92,21 @@ def _interactive(conversation, directory: Path) -> None:
         if command == "/help" or command.startswith("/"):
             click.echo(HELP, err=True)
             continue
-        if message.strip():
+        if not message.strip():
+            continue
+        try:
             click.echo(f"bot> {conversation.reply(message, on_cut=_warn_cut)}")
+        except KeyboardInterrupt:
+            click.echo("\n(interrupted: no reply, and the message is not part of the conversation)", err=True)
+
+
+def _read_line(prompt: str) -> str:
+    """A line typed at the terminal; the prompt goes to stdout only if stdout is the terminal too
+    (``seq2seq chat > log`` keeps the log to the replies)."""
+    if sys.stdout.isatty():
+        return input(prompt)
+    click.echo(prompt, nl=False, err=True)
+    return input()
 
 
 def _warn_cut(pieces: int) -> None:

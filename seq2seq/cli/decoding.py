@@ -115,6 +115,5 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
     elif input_file is not None:
         numbered = read_lines(input_file, on_bad_line)
     else:
-        raw = sys.stdin.buffer.read()
-        numbered = decode_lines(raw.splitlines(keepends=True), 1, Path("stdin"), on_bad_line)
+        numbered = decode_lines(sys.stdin.buffer, 1, Path("stdin"), on_bad_line)  # lines end at "\n", as in a file
     return [text for _, text in numbered], len(bad)
