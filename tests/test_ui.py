@@ -430,3 +430,25 @@ def test_a_reply_to_a_cleared_conversation_is_dropped_and_overlapping_replies_ar
     history.clear()
     assert not history.add(pending, ["late", "reply"]) and history.turns == []
     assert history.add(history.conversation, ["new", "start"]) and history.turns == ["new", "start"]
+
+
+def test_an_address_the_page_cannot_listen_on_is_one_line_before_any_model_loads():
+    import socket
+
+    from seq2seq.errors import Seq2SeqError
+    from seq2seq.ui.serve import check_address
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(Seq2SeqError, match=f"cannot serve on 127.0.0.1:{port}: the port is in use; choose another"):
+            check_address("127.0.0.1", port)
+    check_address("127.0.0.1", port)  # free again
+    with pytest.raises(Seq2SeqError, match="cannot serve on 192.0.2.1:7860: "):  # TEST-NET-1: no machine's own
+        check_address("192.0.2.1", 7860)
+
+
+def test_chat_messages_show_the_text_as_typed():
+    assert respond.turns_to_messages(["<b>hi</b> & **you**", ""]) == [
+        {"role": "user", "content": "&lt;b&gt;hi&lt;/b&gt; &amp; **you**"}, {"role": "assistant", "content": "…"}]

@@ -161,3 +161,5 @@ def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(h
     wait_until(lambda: user.count() == 0)
     send("g h")
     assert decoder.sources[2] == context_source(["g h"], 2)
+    send("<b>i</b> **j**")  # shown as typed, not as HTML or Markdown
+    assert user.last.inner_text().strip() == "<b>i</b> **j**"

@@ -172,7 +172,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                     gr.Markdown("*No chat model was found (none in `checkpoints/`, none given with "
                                 "`--checkpoint`): the replies below come from a translation model.*")
                 chat_model = gr.Dropdown(chat_choices, value=chat_choices[0][1], label="model")
-                chatbot = gr.Chatbot(label="conversation", height=380, elem_id="chat-window")
+                chatbot = gr.Chatbot(label="conversation", height=380, elem_id="chat-window",
+                                     render_markdown=False)  # the words as typed and as decoded
                 with gr.Row():
                     message = gr.Textbox(placeholder="Say something and press Enter", show_label=False, scale=5,
                                          elem_id="chat-message")

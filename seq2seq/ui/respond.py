@@ -7,6 +7,8 @@ next reply is built from it as in training (``seq2seq.chat.conversation.fitting_
 
 from __future__ import annotations
 
+import html
+
 from seq2seq.chat.conversation import fitting_source
 from seq2seq.corpora.text import normalize_text
 from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS, DecodingOptions
@@ -122,5 +124,6 @@ def translate_text(decoder, translator, text: str, options: DecodingOptions, on_
 
 def turns_to_messages(turns: list[str]) -> list[dict]:
     """Turns (user first, alternating) as the chat window's ``{"role", "content"}`` messages."""
-    roles = ("user", "assistant")
-    return [{"role": roles[i % 2], "content": turn if turn else "…"} for i, turn in enumerate(turns)]
+    roles = ("user", "assistant")  # escaped: the window renders HTML, and shows the text as typed
+    return [{"role": roles[i % 2], "content": html.escape(turn, quote=False) if turn else "…"}
+            for i, turn in enumerate(turns)]

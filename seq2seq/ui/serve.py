@@ -37,6 +37,25 @@ def warm_up(cache: ModelCache, model) -> None:
         translator.translate(["hello"], translation_options(), attention=True)
 
 
+def check_address(host: str, port: int) -> None:
+    """``Seq2SeqError`` in one line if the page could not listen on ``host:port`` (a port in use,
+    an address not this machine's): found now, not after the model has loaded."""
+    import errno
+    import socket
+
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise Seq2SeqError(f"cannot serve on {host}:{port}: unknown host ({error.strerror})") from None
+    with socket.socket(family, kind, protocol) as probe:
+        try:
+            probe.bind(address)
+        except OSError as error:
+            reason = ("the port is in use; choose another with --port" if error.errno == errno.EADDRINUSE
+                      else error.strerror or str(error))
+            raise Seq2SeqError(f"cannot serve on {host}:{port}: {reason}") from None
+
+
 def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 7860,
           auth: tuple[str, str] | None = None, share: bool = False, block: bool = True,
           folder: Path | None = None):
@@ -47,6 +66,7 @@ def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 786
     its default decoding compiled, before the page opens; the others on first use.
     """
     quiet_serving()
+    check_address(host, port)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # a local tool reports nothing home
     models = discover(list(checkpoints), folder)
     if not models:
