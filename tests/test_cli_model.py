@@ -164,7 +164,7 @@ def tied_mismatch(tmp_path_factory, corpus):
 
 def test_train_tie_embeddings_needs_embed_equal_to_units(tied_mismatch):
     out, result = tied_mismatch
-    assert_one_line_error(result, "--tie-embeddings needs --embed equal to --units", "--embed 6", "--units 8")
+    assert_one_line_error(result, "tie_embeddings (--tie-embeddings) needs embed == units", "embed=6", "units=8")
     assert not (out / "config.json").exists()
 
 

@@ -47,7 +47,7 @@ class ModelConfig:
         if not isinstance(self.dropout, (int, float)) or isinstance(self.dropout, bool) or not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1); got {self.dropout!r}")
         if self.tie_embeddings and self.embed != self.units:
-            raise ConfigError(f"--tie-embeddings needs --embed equal to --units (got --embed {self.embed}, --units {self.units})")
+            raise ConfigError(f"tie_embeddings (--tie-embeddings) needs embed == units; got embed={self.embed}, units={self.units}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
