@@ -583,3 +583,9 @@ def test_trying_many_decoding_settings_warns_of_no_retracing(translator_dir):
         logger.removeHandler(handler)
     assert len(translator._compiled) == len(outputs) == len(settings)  # nine settings, nine compilations
     assert [record.getMessage() for record in records if record.levelno >= logging.WARNING] == []
+
+
+def test_beam_one_takes_alpha_as_any_beam_width_does(translator_dir):
+    """A beam-width sweep starts at --beam 1 (greedy decoding) with the same --alpha."""
+    result = invoke("translate", "--checkpoint", translator_dir, "--beam", "1", "--alpha", "0.6", "a b c")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1, result.output

@@ -280,16 +280,17 @@ def test_tensorboard_without_its_package_is_one_line_before_any_file(tmp_path, c
     assert not out.exists()
 
 
-def test_resume_trains_on_the_runs_own_corpora(tmp_path, trained, caplog):
-    """``--resume`` reuses config.json's data: another --corpus (here one that does not even
-    exist) is ignored, with one line saying so, and the run goes on where it stopped."""
+def test_resume_keeps_the_runs_data_settings_and_says_when_the_corpus_differs(tmp_path, trained, corpus, caplog):
+    """``--resume`` keeps config.json's context turns and length limit (--max-len 2 here would
+    drop nearly every pair); ``--corpus`` may name the data at a new path, with one line."""
     out = tmp_path / "model"
     shutil.copytree(trained[0], out)
+    moved = shutil.copy(corpus, tmp_path / "moved.tsv")
     with caplog.at_level("WARNING", logger="seq2seq"):
-        result = invoke("train", "--corpus", f"tsv:{tmp_path / 'other.tsv'}", "--out", out, "--resume",
-                        "--epochs", "2", "--max-len", "2", "--quiet")
+        result = invoke("train", "--corpus", f"tsv:{moved}", "--out", out, "--resume", "--epochs", "2",
+                        "--max-len", "2", "--quiet")
     assert result.exit_code == 0, result.output
-    assert "the --corpus given is ignored" in caplog.text
+    assert f"training goes on with --corpus tsv:{moved}; the run began on tsv:{corpus}" in caplog.text
     assert [record["epoch"] for record in json.loads((out / "history.json").read_text())] == [1, 2]
 
 

@@ -172,6 +172,8 @@ def test_resume_point_is_the_last_committed_pair(tmp_path):
     assert resume_point(tmp_path) == {"epoch": 2}
     (tmp_path / "training_metadata.json").write_text('{"epo')  # a torn file of an older layout
     assert resume_point(tmp_path) == {"epoch": 1}
+    (tmp_path / "training_metadata.json").write_text('["epoch", 2]')  # JSON, but not metadata
+    assert resume_point(tmp_path) == {"epoch": 1}
 
 
 def test_a_kill_inside_a_save_resumes_from_the_previous_pair(tmp_path, corpus):
@@ -198,7 +200,8 @@ def test_a_damaged_backup_stops_the_resume_instead_of_restarting(tmp_path, corpu
         train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[InterruptAfter(2)])
     weights_file = out / "backup" / "latest.weights.h5"
     weights_file.write_bytes(weights_file.read_bytes()[:100])
-    history = (out / "history.json").read_text()
+    history, config_file = (out / "history.json").read_text(), (out / "config.json").read_text()
     with pytest.raises(CheckpointError, match="latest.weights.h5: damaged or cut short"):
-        train(out, corpus, resume=True, verbose=0)
+        train(out, corpus, resume=True, epochs=5, verbose=0)
     assert (out / "history.json").read_text() == history  # nothing was retrained over it
+    assert (out / "config.json").read_text() == config_file  # nor the new epochs saved

@@ -420,6 +420,8 @@ def test_no_python_warnings_while_serving(server):
 
 
 def test_a_reply_to_a_cleared_conversation_is_dropped_and_overlapping_replies_are_kept():
+    import copy
+
     history = respond.ChatHistory()
     asked_in = history.conversation
     assert history.add(asked_in, ["hi", "hello"]) and history.turns == ["hi", "hello"]
@@ -430,6 +432,11 @@ def test_a_reply_to_a_cleared_conversation_is_dropped_and_overlapping_replies_ar
     history.clear()
     assert not history.add(pending, ["late", "reply"]) and history.turns == []
     assert history.add(history.conversation, ["new", "start"]) and history.turns == ["new", "start"]
+    history.send("waiting in the queue")  # on screen, its reply not yet decoding
+    history.clear()
+    assert not history.add(history.asked("waiting in the queue"), ["waiting in the queue", "reply"])
+    assert history.turns == [] and history.asked("never sent") == history.conversation
+    assert copy.deepcopy(history).conversation == history.conversation  # Gradio copies a State's value
 
 
 def test_an_address_the_page_cannot_listen_on_is_one_line_before_any_model_loads():

@@ -101,10 +101,15 @@ def run() -> None:
         click.echo(f"Error: {problem}", err=True)
         raise SystemExit(1)
     filter_native_stderr()
-    # A kill (SIGTERM) ends the command as Ctrl-C does: through its cleanup, so no temporary or
-    # half-made file is left behind.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminated)
     main()
+
+
+def _terminated(signum, frame) -> None:
+    """A kill (SIGTERM) ends the command through its cleanup (``finally``), so that no temporary
+    or half-made file is left, with the status a kill gives (143). Not a ``KeyboardInterrupt``:
+    the chat's Ctrl-C only stops a reply."""
+    raise SystemExit(128 + signum)
 
 
 # Sub-commands register themselves on import; each module is a thin layer over the library.

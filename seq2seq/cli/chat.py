@@ -31,6 +31,7 @@ def chat(checkpoint, decoding):
     """
     from seq2seq.chat.conversation import Conversation
     from seq2seq.checkpoint import context_turns as checkpoint_context_turns
+    from seq2seq.ui.models import TRANSLATION, model_kind
 
     if checkpoint is None and not shipped.shipped(shipped.CHATBOT).is_dir():
         raise click.ClickException(
@@ -40,7 +41,7 @@ def chat(checkpoint, decoding):
         translator, loaded = load_translator(checkpoint, shipped.CHATBOT)
     translation = [spec for spec in loaded.config.get("data", {}).get("corpora", [])
                    if str(spec).split(":", 1)[0] in TRANSLATION_KINDS]
-    if translation:
+    if translation and model_kind(loaded.config) == TRANSLATION:  # as the web page tells them apart
         click.echo(f"Warning: {loaded.directory} was trained on {', '.join(translation)}, a translation corpus: "
                    "it translates what you type rather than answering it", err=True)
     conversation = Conversation(translator, context_turns=checkpoint_context_turns(loaded.config), options=decoding)

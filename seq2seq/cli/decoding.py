@@ -42,7 +42,8 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
             fields = {name: kwargs.pop(name, None) for name in _KNOBS}
             for names, needs in ((_SAMPLING_KNOBS, "sample"), (("alpha",), "beam")):
                 given = [name for name in names if fields[name] is not None]
-                if given and method != needs:  # it would be ignored without a word
+                if given and method != needs and not (needs == "beam" and beam is not None):  # ignored unsaid
+                    # (--beam 1 decodes greedily, and takes --alpha: a beam-width sweep may start at 1)
                     raise click.UsageError(f"--{given[0].replace('_', '-')} applies to {_METHOD_NAMES[needs]} only, "
                                            f"not to {_METHOD_NAMES[method]}")
             try:

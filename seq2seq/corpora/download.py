@@ -100,7 +100,10 @@ def download_multi30k(
             if on_file is not None:
                 on_file(result)
     except BaseException:
-        atomic.remove_empty_folders(folder, created)
+        try:
+            atomic.remove_empty_folders(folder, created)
+        except OSError:  # the error that stopped the download is the one to report
+            pass
         raise
     return results
 

@@ -14,7 +14,7 @@ class CorpusSelection:
 
     specs: tuple[str, ...]  # --corpus, in order
     data_dir: Path | None  # --data-dir (None: $SEQ2SEQ_CORPORA or ./corpora)
-    context_turns: int  # --context-turns
+    context_turns: int | None  # --context-turns (None: evaluate takes the checkpoint's)
     split: str  # --split
     skip_bad_lines: bool  # --skip-bad-lines
     max_len: int | None  # --max-len, in words; filters the train split only

@@ -27,8 +27,8 @@ from seq2seq.errors import ConfigError
 METHODS = ("greedy", "beam", "sample")
 # Above this, a banned piece's score (NEGATIVE, -1e9) divided by the temperature came near the
 # others' and the bans (no_repeat_ngram, min_len) stopped holding; 100 is uniform enough.
-MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``sampling_key``)
 MAX_TEMPERATURE = 100.0
+MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``translator.row_key``)
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ def gates_section(results: dict) -> list[str]:
     ]
     if not results["gates"]:
         gated = [NAMES[cell] for cell in results["config"]["cells"] if cell in ("lstm", "gru")]
-        why = (f"no run of {' or '.join(gated)} reached 90% test accuracy at any distance (more `--steps`?)"
+        why = (f"the first seed's runs of {' or '.join(gated)} reached 90% test accuracy at no distance (more `--steps`?)"
                if gated else "this run had no gated cell (`--cells` without `lstm` or `gru`)")
         return lines + [f"Not measured: {why}, so there is no model whose gates hold a symbol to show."]
     lines += [

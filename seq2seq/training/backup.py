@@ -61,11 +61,33 @@ def _resume_pair(directory: Path) -> tuple[Path, dict] | None:
     return None
 
 
-def _read_metadata(path: Path) -> dict | None:
+def check_resumable(directory: Path) -> None:
+    """``CheckpointError`` if the pair a resume would start from is not a readable weights file:
+    checked before the resume changes anything."""
+    import h5py
+
+    found = _resume_pair(Path(directory))
+    if found is None:
+        return
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        h5py.File(found[0], "r").close()
+    except OSError as error:
+        raise _damaged(found[0], error) from None
+
+
+def _damaged(weights: Path, error: Exception) -> CheckpointError:
+    return CheckpointError(f"{weights}: damaged or cut short ({type(error).__name__}); --resume cannot continue "
+                           f"from it (without it and its metadata, it would continue from the pair before)")
+
+
+def _read_metadata(path: Path) -> dict | None:
+    """A pair's metadata, or None if missing or not ``{"epoch": N, ...}`` (torn, say)."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    epoch = metadata.get("epoch") if isinstance(metadata, dict) else None
+    return metadata if isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0 else None
 
 
 class TrainingBackup(keras.callbacks.BackupAndRestore):
@@ -91,9 +113,8 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
         weights, metadata = found
         try:
             self._restore(weights, metadata)
-        except (OSError, ValueError, KeyError) as error:
-            raise CheckpointError(f"{weights}: damaged or cut short; --resume cannot continue from it "
-                                  f"({type(error).__name__})") from None
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise _damaged(weights, error) from None
 
     def _restore(self, weights: Path, metadata: dict) -> None:
         if self.model.optimizer is not None and not self.model.optimizer.built:
@@ -106,9 +127,10 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         self.directory.mkdir(parents=True, exist_ok=True)
-        (weights, metadata), previous = ((self.directory / name for name in pair) for pair in PAIRS)
+        (weights, metadata), (previous_weights, previous_metadata) = [
+            [self.directory / name for name in pair] for pair in PAIRS]
         if weights.is_file() and metadata.is_file():  # 1.
-            for path, copy in zip((weights, metadata), previous):
+            for path, copy in ((weights, previous_weights), (metadata, previous_metadata)):
                 with atomic.replacing(copy) as temporary:
                     shutil.copyfile(path, temporary)
         metadata.unlink(missing_ok=True)  # 2.

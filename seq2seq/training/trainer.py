@@ -29,7 +29,7 @@ from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
 from seq2seq.data.tokenizer import JOINT_MODEL_FILE, SOURCE_MODEL_FILE, TARGET_MODEL_FILE, Tokenizer
-from seq2seq.training.backup import TrainingBackup, resume_point
+from seq2seq.training.backup import TrainingBackup, check_resumable, resume_point
 from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ResumableEarlyStopping, ValidationBleu
 from seq2seq.training.config import TrainingConfig
 from seq2seq.training.data import EpochRun, fit_input
@@ -115,6 +115,7 @@ def train(
     config_path = directory / checkpoint.CONFIG_FILE
     if resume:
         saved = checkpoint.read_config(directory)
+        check_resumable(directory / checkpoint.BACKUP_DIR)  # before the resume changes anything
         try:
             training = TrainingConfig.from_dict(saved.get("training", {}))
         except (ConfigError, TypeError, ValueError) as error:
@@ -193,8 +194,9 @@ def train(
 
 
 def _saved_corpora(corpora, data: dict | None, config_path: Path):
-    """``corpora`` reading what the run was started on: its saved corpora, context turns and
-    length limit (``data`` in ``config.json``), with one line if ``--corpus`` named others."""
+    """``corpora`` as the run was started: its saved context turns and length limit (``data`` in
+    ``config.json``). ``--corpus`` is the command's, which may name the same data at a new path;
+    one line says so when it differs from the saved one."""
     if data is None:  # a run of an older version: the command's options
         return corpora
     try:
@@ -206,12 +208,11 @@ def _saved_corpora(corpora, data: dict | None, config_path: Path):
         )
     except (KeyError, TypeError, ValueError):
         raise ConfigError(f"{config_path}: \"data\" is not a list of corpora with context_turns and max_len") from None
-    if corpora.specs and corpora.specs != saved.specs:
-        log.warning(
-            "--resume continues on the run's own corpora (%s): %s; the --corpus given is ignored",
-            config_path, " ".join(saved.specs),
-        )
-    return saved
+    if not corpora.specs or corpora.specs == saved.specs:
+        return saved
+    log.warning("--resume: training goes on with --corpus %s; the run began on %s (%s)",
+                " ".join(corpora.specs), " ".join(saved.specs), config_path)
+    return dataclasses.replace(saved, specs=corpora.specs)
 
 
 def _remove_unstarted_run(directory: Path, created: Path | None) -> None:

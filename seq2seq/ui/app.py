@@ -89,8 +89,9 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     # -- chat --------------------------------------------------------------------------------------
 
     def chat(message, history, model, method, temperature, top_k, top_p, beam):
+        conversation = history.asked(message or "")  # before any wait: a Clear from now on drops the reply
         info, translator = load(model)
-        conversation, context = history.conversation, list(history.turns)
+        context = list(history.turns)
         try:
             options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
             reply, turns = respond.chat_reply(decoder, translator, info.context_turns, context, message or "",
@@ -107,6 +108,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         """The user's message on screen at once, while the reply is decoded."""
         if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
             return respond.turns_to_messages(history.turns)
+        history.send(message)
         return respond.turns_to_messages([*history.turns, message])
 
     def clear_chat(history):

@@ -8,6 +8,7 @@ next reply is built from it as in training (``seq2seq.chat.conversation.fitting_
 from __future__ import annotations
 
 import html
+import threading
 
 from seq2seq.chat.conversation import fitting_source
 from seq2seq.corpora.text import normalize_text
@@ -62,25 +63,44 @@ class ChatHistory:
     """One browser session's conversation, kept in a ``gr.State`` and changed in place.
 
     ``clear`` starts a new conversation (the Clear button, the chat window's bin, another model).
-    A reply decoded meanwhile belongs to the conversation it was asked in: ``add`` drops it
-    when that one was cleared, instead of bringing the old turns back.
+    A message belongs to the conversation it was sent in (``asked``, noted when it appears on
+    screen): ``add`` drops its reply when that one was cleared meanwhile, instead of bringing the
+    old turns back. Events run on Gradio's threads, hence the lock.
     """
 
     def __init__(self):
         self.turns: list[str] = []  # user first, alternating
         self.conversation = 0  # how many times it was cleared
+        self.sent: dict[str, int] = {}  # message -> the conversation it was sent in
+        self._lock = threading.Lock()
+
+    def asked(self, message: str) -> int:
+        """The conversation ``message`` was sent in (noted by ``send``, else the current one)."""
+        with self._lock:
+            return self.sent.pop(message, self.conversation)
+
+    def send(self, message: str) -> None:
+        with self._lock:
+            self.sent[message] = self.conversation
 
     def clear(self) -> ChatHistory:
-        self.turns = []
-        self.conversation += 1
+        with self._lock:
+            self.conversation += 1
+            self.turns = []
         return self
 
     def add(self, conversation: int, turns: list[str]) -> bool:
         """Append ``turns`` (a message and its reply) if ``conversation`` is still the current one."""
-        if conversation != self.conversation:
-            return False
-        self.turns.extend(turns)
-        return True
+        with self._lock:
+            if conversation != self.conversation:
+                return False
+            self.turns.extend(turns)
+            return True
+
+    def __deepcopy__(self, memo) -> ChatHistory:  # Gradio copies a State's value; the lock cannot be
+        copy = ChatHistory()
+        copy.turns, copy.conversation, copy.sent = list(self.turns), self.conversation, dict(self.sent)
+        return copy
 
 
 def chat_reply(decoder, translator, context_turns: int, turns: list[str], message: str,

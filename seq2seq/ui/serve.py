@@ -39,17 +39,20 @@ def warm_up(cache: ModelCache, model) -> None:
 
 def check_address(host: str, port: int) -> None:
     """``Seq2SeqError`` in one line if the page could not listen on ``host:port`` (a port in use,
-    an address not this machine's): found now, not after the model has loaded."""
+    an address not this machine's): found now, not after the model has loaded. The probe binds
+    as uvicorn will: IPv6 for an address with a colon, ``SO_REUSEADDR`` (a port whose last
+    connections are closing is free)."""
     import errno
     import socket
 
-    try:
-        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except socket.gaierror as error:
-        raise Seq2SeqError(f"cannot serve on {host}:{port}: unknown host ({error.strerror})") from None
-    with socket.socket(family, kind, protocol) as probe:
+    bare = host.strip("[]")
+    with socket.socket(socket.AF_INET6 if ":" in bare else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if os.name != "nt":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(address)
+            probe.bind((bare, port))
+        except socket.gaierror as error:
+            raise Seq2SeqError(f"cannot serve on {host}:{port}: unknown host ({error.strerror})") from None
         except OSError as error:
             reason = ("the port is in use; choose another with --port" if error.errno == errno.EADDRINUSE
                       else error.strerror or str(error))
