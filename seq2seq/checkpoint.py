@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seq2seq import atomic
+from seq2seq.corpora.kinds import CORPUS_KINDS
 from seq2seq.data.tokenizer import Tokenizer
 from seq2seq.errors import CheckpointError, ConfigError
 from seq2seq.model import ModelConfig
@@ -36,6 +37,8 @@ METRICS_FILE = "metrics.json"
 HISTORY_FILE = "history.json"
 CURVES_FILE = "curves.png"
 BACKUP_DIR = "backup"
+
+CHAT, TRANSLATION = "chat", "translation"  # what a checkpoint does, by what it was trained on
 
 
 @dataclass
@@ -97,6 +100,25 @@ def read_config(directory: str | os.PathLike) -> dict:
 def context_turns(config: dict) -> int:
     """How many dialogue turns the checkpoint's sources hold (``data.context_turns``; 1 if unsaved)."""
     return int(config.get("data", {}).get("context_turns", 1))
+
+
+def corpora_holding(config: dict, content: str) -> list[str]:
+    """The corpus specs of ``data.corpora`` whose kind holds ``content`` (``"dialogue"`` or
+    ``"translation"``: ``CorpusKind.content``)."""
+    specs = config.get("data", {}).get("corpora", [])
+    return [spec for spec in specs
+            if getattr(CORPUS_KINDS.get(str(spec).split(":", 1)[0]), "content", None) == content]
+
+
+def model_kind(config: dict) -> str:
+    """``CHAT`` or ``TRANSLATION`` for a checkpoint's ``config.json`` (a dict).
+
+    A chat model was trained on a dialogue corpus (chitchat, chatterbot) or with more than one
+    turn of context; everything else translates.
+    """
+    if corpora_holding(config, "dialogue") or context_turns(config) > 1:
+        return CHAT
+    return TRANSLATION
 
 
 def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:

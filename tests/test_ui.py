@@ -21,7 +21,8 @@ from seq2seq.decoding import DecodingOptions
 from seq2seq.decoding.translator import Output
 from seq2seq.ui import respond
 from seq2seq.ui.batching import BatchingDecoder
-from seq2seq.ui.models import CHAT, TRANSLATION, ModelCache, discover, model_kind
+from seq2seq.checkpoint import CHAT, TRANSLATION, model_kind
+from seq2seq.ui.models import ModelCache, discover
 
 ROOT = Path(__file__).resolve().parents[1]
 GREEDY = DecodingOptions(method="greedy")

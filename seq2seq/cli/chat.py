@@ -12,11 +12,9 @@ from seq2seq.cli import main
 from seq2seq.cli.corpora import user_errors
 from seq2seq.cli.decoding import decoding_options
 from seq2seq.cli.translate import checkpoint_option, load_translator
-from seq2seq.corpora.lines import decode_lines
+from seq2seq.corpora.lines import decode_lines, stop_at_bad_line
 from seq2seq.decoding.options import CHAT_DEFAULTS
-from seq2seq.errors import DataError
 
-TRANSLATION_KINDS = ("multi30k",)  # corpus kinds of translation pairs, not dialogue
 HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D); Ctrl-C stops a reply."""
 
 
@@ -30,8 +28,8 @@ def chat(checkpoint, decoding):
     standard input is one user turn and each reply is exactly one line on standard output.
     """
     from seq2seq.chat.conversation import Conversation
+    from seq2seq.checkpoint import TRANSLATION, corpora_holding, model_kind
     from seq2seq.checkpoint import context_turns as checkpoint_context_turns
-    from seq2seq.ui.models import TRANSLATION, model_kind
 
     if checkpoint is None and not shipped.shipped(shipped.CHATBOT).is_dir():
         raise click.ClickException(
@@ -39,8 +37,7 @@ def chat(checkpoint, decoding):
         )
     with user_errors():
         translator, loaded = load_translator(checkpoint, shipped.CHATBOT)
-    translation = [spec for spec in loaded.config.get("data", {}).get("corpora", [])
-                   if str(spec).split(":", 1)[0] in TRANSLATION_KINDS]
+    translation = corpora_holding(loaded.config, "translation")
     if translation and model_kind(loaded.config) == TRANSLATION:  # as the web page tells them apart
         click.echo(f"Warning: {loaded.directory} was trained on {', '.join(translation)}, a translation corpus: "
                    "it translates what you type rather than answering it", err=True)
@@ -54,11 +51,7 @@ def chat(checkpoint, decoding):
 
 def _scripted(conversation) -> None:
     """One reply line per input line (ended by a newline); commands work, and print nothing."""
-
-    def stop(error: DataError) -> None:
-        raise error
-
-    for _, message in decode_lines(sys.stdin.buffer, 1, Path("stdin"), stop):
+    for _, message in decode_lines(sys.stdin.buffer, 1, Path("stdin"), stop_at_bad_line):
         command = message.strip().lower()
         if command == "/quit":
             return

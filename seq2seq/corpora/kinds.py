@@ -24,6 +24,9 @@ class CorpusKind:
     ``split_by``: ``"files"``, the reader reads the files of the split asked for;
     ``"conversation"``, the reader keeps the conversations of the split (``ReadRequest.in_split``);
     ``"pair"``, ``PairSource`` keeps the pairs of the split by their hash.
+
+    ``content``: ``"dialogue"`` (a model trained on it chats), ``"translation"`` (it translates),
+    or ``"either"`` (your own files: whichever they hold).
     """
 
     name: str  # the spec prefix: "tsv" in "tsv:PATH"
@@ -32,6 +35,7 @@ class CorpusKind:
     argument_required: bool  # whether the part after the colon is required
     split_by: str  # "files": its own train/valid/test files; "conversation"; "pair" (hashes)
     streams: bool  # True: read line by line, never whole in memory
+    content: str  # "dialogue", "translation" or "either"
     read: Reader  # (argument, request) -> raw (source, target) pairs
     # (argument, request, size) -> the same pairs in chunks of about size; None: chunk `read`
     read_chunks: ChunkReader | None = None
@@ -47,6 +51,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             argument_required=False,
             split_by="conversation",
             streams=False,
+            content="dialogue",
             read=read_chitchat,
         ),
         CorpusKind(
@@ -57,6 +62,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             argument_required=False,
             split_by="conversation",
             streams=False,
+            content="dialogue",
             read=read_chatterbot,
         ),
         CorpusKind(
@@ -67,6 +73,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             argument_required=True,
             split_by="files",
             streams=True,
+            content="translation",
             read=read_multi30k,
         ),
         CorpusKind(
@@ -76,6 +83,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             argument_required=True,
             split_by="pair",
             streams=True,
+            content="either",
             read=read_tsv,
             read_chunks=read_tsv_chunks,
         ),
@@ -87,6 +95,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             argument_required=True,
             split_by="conversation",
             streams=True,
+            content="either",
             read=read_jsonl,
         ),
     )

@@ -21,6 +21,12 @@ from seq2seq.errors import DataError
 
 BadLineHandler = Callable[[DataError], None]
 
+
+def stop_at_bad_line(error: DataError) -> None:
+    """The strict ``BadLineHandler``: the first bad line ends the reading with its error."""
+    raise error
+
+
 BLOCK_BYTES = 1 << 20  # bytes read at a time by read_blocks
 
 

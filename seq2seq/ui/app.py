@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import gradio as gr
 
+from seq2seq.checkpoint import CHAT, TRANSLATION
 from seq2seq.errors import Seq2SeqError
-
 from seq2seq.ui import respond
 from seq2seq.ui.batching import BatchingDecoder
 from seq2seq.ui.inside import MEANING, SHOWN, candidates_table, encoder_views, look_inside, parse_view
-from seq2seq.ui.models import CHAT, TRANSLATION, ModelCache, ModelInfo
+from seq2seq.ui.models import ModelCache, ModelInfo
 
 TITLE = "seq2seq: chat with, translate with and look inside a recurrent encoder-decoder"
 HELP = (

@@ -1,9 +1,5 @@
-"""The checkpoints the app offers, chat or translation, each loaded once for every session.
-
-A checkpoint is a chat model when it was trained on dialogues: its config's ``data.corpora``
-name a dialogue kind (``chitchat``, ``chatterbot``) or its ``data.context_turns`` is above 1
-(a dialogue corpus with context). Everything else translates.
-"""
+"""The checkpoints the app offers, chat or translation (``checkpoint.model_kind``), each loaded
+once for every session."""
 
 from __future__ import annotations
 
@@ -12,11 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seq2seq import checkpoint, shipped
+from seq2seq.checkpoint import CHAT, model_kind
 from seq2seq.errors import CheckpointError
 from seq2seq.model.config import ModelConfig
-
-DIALOGUE_KINDS = ("chitchat", "chatterbot")
-CHAT, TRANSLATION = "chat", "translation"
 
 
 @dataclass(frozen=True)
@@ -33,15 +27,6 @@ class ModelInfo:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.kind})"
-
-
-def model_kind(config: dict) -> str:
-    """``CHAT`` or ``TRANSLATION`` for a checkpoint's ``config.json`` (a dict)."""
-    data = config.get("data", {})
-    kinds = {str(spec).split(":", 1)[0] for spec in data.get("corpora", [])}
-    if kinds & set(DIALOGUE_KINDS) or data.get("context_turns", 1) > 1:
-        return CHAT
-    return TRANSLATION
 
 
 def describe(path: Path, strict: bool = False) -> ModelInfo | None:

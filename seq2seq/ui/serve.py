@@ -8,7 +8,8 @@ import warnings
 from pathlib import Path
 
 from seq2seq.errors import Seq2SeqError
-from seq2seq.ui.models import CHAT, ModelCache, discover
+from seq2seq.checkpoint import CHAT
+from seq2seq.ui.models import ModelCache, discover
 
 
 class NoModels(Seq2SeqError):
