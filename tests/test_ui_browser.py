@@ -163,3 +163,33 @@ def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(h
     assert decoder.sources[2] == context_source(["g h"], 2)
     send("<b>i</b> **j**")  # shown as typed, not as HTML or Markdown
     assert user.last.inner_text().strip() == "<b>i</b> **j**"
+
+
+@pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
+def test_the_message_box_is_free_while_a_reply_is_decoded(held_app, page):
+    """Sending empties the box at once; what the user types meanwhile stays when the reply comes.
+    A message that fails (too long) stays in the box, off the chat window."""
+    from seq2seq.ui.respond import MAX_INPUT_CHARS
+
+    demo, decoder = held_app
+    page.goto(demo.local_url)
+    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
+                      page.locator('[data-testid="bot"]'))
+    box.wait_for(timeout=60_000)
+    box.fill("a b c")
+    box.press("Enter")
+    wait_until(lambda: len(decoder.sources) == 1)  # held
+    assert box.input_value() == ""
+    box.fill("typed ahead")
+    decoder.release.set()
+    wait_until(lambda: bot.count() == 1)
+    page.wait_for_timeout(500)
+    assert [u.inner_text().strip() for u in user.all()] == ["a b c"]
+    assert box.input_value() == "typed ahead"
+
+    too_long = "x " * MAX_INPUT_CHARS
+    box.fill(too_long)
+    box.press("Enter")
+    page.get_by_text("characters long; the limit is", exact=False).first.wait_for(timeout=30_000)
+    assert box.input_value() == too_long
+    assert user.count() == 1 and bot.count() == 1

@@ -102,14 +102,19 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         return reply, history
 
     def show(history):
-        return respond.turns_to_messages(history.turns), ""
+        return respond.turns_to_messages(history.turns)
 
     def pending(message, history):
-        """The user's message on screen at once, while the reply is decoded."""
+        """The user's message on screen at once and out of the box (free for the next one) while
+        the reply is decoded; -> (the chat window, the box, the message sent)."""
         if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
-            return respond.turns_to_messages(history.turns)
+            return respond.turns_to_messages(history.turns), message, message  # its error keeps it in the box
         history.send(message)
-        return respond.turns_to_messages([*history.turns, message])
+        return respond.turns_to_messages([*history.turns, message]), "", message
+
+    def failed(sent, message, history):
+        """A message whose reply failed leaves the window and goes back to the box, if empty."""
+        return respond.turns_to_messages(history.turns), message or sent
 
     def clear_chat(history):
         return [], history.clear(), ""
@@ -185,13 +190,17 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
                                           respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam)
                 history = gr.State(respond.ChatHistory)  # one per browser session
+                sent = gr.Textbox(visible=False, label="message")  # the message being answered
                 reply = gr.Textbox(visible=False, label="reply")
-                inputs = [message, history, chat_model, *chat_settings]
+                inputs = [sent, history, chat_model, *chat_settings]
                 for trigger, name in ((message.submit, "chat"), (send.click, "chat_button")):
-                    trigger(pending, [message, history], chatbot, api_visibility="private", queue=False).then(
+                    answered = trigger(pending, [message, history], [chatbot, message, sent], api_visibility="private",
+                                       queue=False).then(
                         chat, inputs, [reply, history], api_name=name, concurrency_limit=CONCURRENCY,
                         api_visibility="public" if name == "chat" else "private",
-                    ).success(show, history, [chatbot, message], api_visibility="private")
+                    )
+                    answered.success(show, history, chatbot, api_visibility="private")
+                    answered.failure(failed, [sent, message, history], [chatbot, message], api_visibility="private")
                 # Each starts a new conversation; a reply still being decoded is then dropped.
                 clear.click(clear_chat, history, [chatbot, history, message], api_visibility="private", queue=False)
                 chatbot.clear(lambda h: h.clear(), history, history, api_visibility="private", queue=False)
