@@ -374,6 +374,11 @@ def test_chat_on_the_api_answers_with_the_reply_text(server, models, cache):
     assert isinstance(client(server).predict("hello", api_name="/chat"), str)  # the default: sampling
 
 
+def test_the_api_offers_chat_and_translate_only(server):
+    endpoints = client(server).view_api(print_info=False, return_format="dict")
+    assert set(endpoints["named_endpoints"]) == {"/chat", "/translate"} and not endpoints["unnamed_endpoints"]
+
+
 def test_two_clients_keep_separate_histories(server, models, cache):
     translator, _ = cache.get(models["chat"])
     alice, bob = client(server), client(server)

@@ -189,7 +189,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 gr.Examples(CHAT_EXAMPLES, inputs=message, label="examples")
                 chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
                                           respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam)
-                history = gr.State(respond.ChatHistory)  # one per browser session
+                history = gr.State(respond.ChatHistory())  # Gradio gives each browser session a copy
                 sent = gr.Textbox(visible=False, label="message")  # the message being answered
                 reply = gr.Textbox(visible=False, label="reply")
                 inputs = [sent, history, chat_model, *chat_settings]
