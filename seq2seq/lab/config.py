@@ -57,7 +57,7 @@ def quick_config(**overrides) -> LabConfig:
     settings = dict(
         distances=(5, 100),  # 100: the SimpleRNN fails it (seeds 0-5), chrono LSTM and GRU solve it
         seeds=(0,),
-        steps=200,
+        steps=300,  # 200 solved 100 with LSTM seed 0 on an Intel Xeon but not on an AMD EPYC
         units=32,
         explode_steps=40,
         char_chars=100_000,
