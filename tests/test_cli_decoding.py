@@ -467,17 +467,26 @@ def test_every_module_imports_on_its_own():
 
 
 def test_train_defaults_are_the_shipped_translators_recipe():
-    from seq2seq.cli.train import DEFAULT_EPOCHS, train
+    import dataclasses
+
+    from seq2seq.cli.train import train
+    from seq2seq.model.config import ModelConfig
+    from seq2seq.training.config import TrainingConfig
 
     config = json.loads((ROOT / "checkpoints" / "multi30k-de-en" / "config.json").read_text())
     # (a flag's default is False; click 8.5 reports it as unset)
     defaults = {param.name: (False if getattr(param, "is_flag", False) and not isinstance(param.default, bool) else param.default)
                 for param in train.params}
-    defaults["epochs"] = DEFAULT_EPOCHS  # None on the command line: a resumed run keeps its own
+    defaults["epochs"] = TrainingConfig.epochs  # None on the command line: a resumed run keeps its own
     recipe = {**config["model"], **config["training"]}
     for name, value in recipe.items():
         if name in defaults and name not in ("source_vocab_size", "target_vocab_size"):
             assert defaults[name] == value, f"--{name.replace('_', '-')}: default {defaults[name]!r}, shipped {value!r}"
+    # ... and the library's own defaults, for a script that builds the configs itself
+    # (schedule_epochs came after the shipped model; its 0 means "epochs", as that run had)
+    assert {**dataclasses.asdict(TrainingConfig()), "schedule_epochs": None} == {**config["training"], "schedule_epochs": None}
+    vocabs = {"source_vocab_size": 8000, "target_vocab_size": 8000}
+    assert dataclasses.asdict(ModelConfig(**vocabs)) == config["model"]
     assert {"cell", "units", "dropout", "lr", "epochs", "seed", "vocab_size", "batch_size"} <= set(defaults)
 
 

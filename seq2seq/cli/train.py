@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 
@@ -9,10 +10,12 @@ import click
 
 from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
-from seq2seq.model.config import ATTENTIONS, CELLS
-from seq2seq.training.config import PRECISIONS
+from seq2seq.model.config import ATTENTIONS, CELLS, ModelConfig
+from seq2seq.training.config import PRECISIONS, TrainingConfig
 
-DEFAULT_EPOCHS = 12  # the shipped translator's recipe, like every default here
+# Every default below is read from the two configs, whose defaults are the shipped translator's recipe.
+M, T = ModelConfig, TrainingConfig
+MODEL_KEYS = tuple(f.name for f in dataclasses.fields(ModelConfig) if not f.name.endswith("_vocab_size"))
 
 
 def show_progress_logs() -> None:
@@ -25,31 +28,31 @@ def show_progress_logs() -> None:
 @main.command()
 @corpus_options
 @click.option("--out", "out_dir", required=True, type=PathArgument(file_okay=False), help="Checkpoint folder to write.")
-@click.option("--cell", type=click.Choice(CELLS), default="gru", help="Recurrent cell of encoder and decoder.")
-@click.option("--attention", type=click.Choice(ATTENTIONS), default="bahdanau", help="Attention score, or none.")
-@click.option("--layers", type=click.IntRange(min=1), default=1, help="Recurrent layers in encoder and decoder.")
-@click.option("--units", type=click.IntRange(min=1), default=256, help="Hidden units per layer (per direction).")
-@click.option("--embed", type=click.IntRange(min=1), default=256, help="Embedding size.")
-@click.option("--attention-units", type=click.IntRange(min=1), default=256, help="Hidden size of additive attention.")
-@click.option("--bidirectional/--no-bidirectional", default=True, help="Bidirectional encoder.")
-@click.option("--input-feeding/--no-input-feeding", default=True, help="Feed the attentional vector back (Luong).")
+@click.option("--cell", type=click.Choice(CELLS), default=M.cell, help="Recurrent cell of encoder and decoder.")
+@click.option("--attention", type=click.Choice(ATTENTIONS), default=M.attention, help="Attention score, or none.")
+@click.option("--layers", type=click.IntRange(min=1), default=M.layers, help="Recurrent layers in encoder and decoder.")
+@click.option("--units", type=click.IntRange(min=1), default=M.units, help="Hidden units per layer (per direction).")
+@click.option("--embed", type=click.IntRange(min=1), default=M.embed, help="Embedding size.")
+@click.option("--attention-units", type=click.IntRange(min=1), default=M.attention_units, help="Hidden size of additive attention.")
+@click.option("--bidirectional/--no-bidirectional", default=M.bidirectional, help="Bidirectional encoder.")
+@click.option("--input-feeding/--no-input-feeding", default=M.input_feeding, help="Feed the attentional vector back (Luong).")
 @click.option("--tie-embeddings", is_flag=True, help="Output projection shares the target embedding (embed == units).")
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.3, help="Dropout rate.")
-@click.option("--unroll", type=click.IntRange(min=1), default=1, help="Recurrent steps unrolled per loop iteration.")
-@click.option("--vocab-size", type=click.IntRange(min=8), default=8000, help="SentencePiece pieces per model.")
-@click.option("--joint-vocab/--separate-vocab", default=True, help="One SentencePiece model for both sides, or one each.")
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=M.dropout, help="Dropout rate.")
+@click.option("--unroll", type=click.IntRange(min=1), default=M.unroll, help="Recurrent steps unrolled per loop iteration.")
+@click.option("--vocab-size", type=click.IntRange(min=8), default=T.vocab_size, help="SentencePiece pieces per model.")
+@click.option("--joint-vocab/--separate-vocab", default=T.joint_vocab, help="One SentencePiece model for both sides, or one each.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, show_default=False,
-              help=f"Passes over the training split [default: {DEFAULT_EPOCHS}; with --resume: the run's own, "
+              help=f"Passes over the training split [default: {T.epochs}; with --resume: the run's own, "
               "and a larger number extends it].")
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, help="Pairs per batch.")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=2e-3, help="Peak learning rate (Adam).")
-@click.option("--warmup-steps", type=click.IntRange(min=0), default=200, help="Linear warm-up steps before cosine decay.")
-@click.option("--clip-norm", type=click.FloatRange(min=0), default=1.0, help="Clip gradients to this global norm (0: off).")
-@click.option("--label-smoothing", type=click.FloatRange(0, 1, max_open=True), default=0.1, help="Label smoothing.")
-@click.option("--seed", type=int, default=1, help="Seed of weights, dropout and data order.")
-@click.option("--precision", type=click.Choice(PRECISIONS), default="float32", help="Compute precision.")
-@click.option("--patience", type=click.IntRange(min=0), default=0, help="Stop after this many epochs without better valid loss (0: off).")
-@click.option("--bleu-sample", type=click.IntRange(min=0), default=200, help="Validation pairs translated each epoch for BLEU.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=T.batch_size, help="Pairs per batch.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=T.lr, help="Peak learning rate (Adam).")
+@click.option("--warmup-steps", type=click.IntRange(min=0), default=T.warmup_steps, help="Linear warm-up steps before cosine decay.")
+@click.option("--clip-norm", type=click.FloatRange(min=0), default=T.clip_norm, help="Clip gradients to this global norm (0: off).")
+@click.option("--label-smoothing", type=click.FloatRange(0, 1, max_open=True), default=T.label_smoothing, help="Label smoothing.")
+@click.option("--seed", type=int, default=T.seed, help="Seed of weights, dropout and data order.")
+@click.option("--precision", type=click.Choice(PRECISIONS), default=T.precision, help="Compute precision.")
+@click.option("--patience", type=click.IntRange(min=0), default=T.patience, help="Stop after this many epochs without better valid loss (0: off).")
+@click.option("--bleu-sample", type=click.IntRange(min=0), default=T.bleu_sample, help="Validation pairs translated each epoch for BLEU.")
 @click.option("--tensorboard", is_flag=True, help="Write TensorBoard logs to OUT/logs.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last completed epoch.")
 @click.option("--quiet", is_flag=True, help="No progress bar (on a terminal; elsewhere there is none).")
@@ -60,17 +63,13 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     The folder is self-contained (config, weights, SentencePiece model, metrics, curves) and
     written atomically after every epoch; --resume continues an interrupted run where it stopped.
     """
-    from seq2seq.training import TrainingConfig
     from seq2seq.training import train as run_training
     from seq2seq.training.callbacks import best_record
 
     show_progress_logs()
-    model_keys = ("cell", "attention", "layers", "units", "embed", "attention_units", "bidirectional",
-                  "input_feeding", "tie_embeddings", "dropout", "unroll")
-    model_options = {key: options.pop(key) for key in model_keys}
-    options["joint_vocab"] = options.pop("joint_vocab")
+    model_options = {key: options.pop(key) for key in MODEL_KEYS}
     with user_errors():
-        training = TrainingConfig(epochs=epochs or DEFAULT_EPOCHS, **options)
+        training = TrainingConfig(epochs=epochs or T.epochs, **options)
         history = run_training(
             out_dir,
             corpora,

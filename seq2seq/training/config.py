@@ -1,4 +1,8 @@
-"""The training hyperparameters, saved beside the model's in ``config.json``."""
+"""The training hyperparameters, saved beside the model's in ``config.json``.
+
+The defaults are the recipe of the shipped German->English model; ``seq2seq train`` reads its
+option defaults from here, so the library and the command line cannot disagree.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,14 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    epochs: int = 10  # passes over the training split
+    epochs: int = 12  # passes over the training split
     batch_size: int = 64  # pairs per batch (batches are bucketed by length)
-    lr: float = 1e-3  # peak learning rate of Adam
+    lr: float = 2e-3  # peak learning rate of Adam
     warmup_steps: int = 200  # linear warm-up to lr, then cosine decay to lr / 20
     schedule_epochs: int = 0  # epochs the warm-up and decay span, then lr / 20 (0: epochs; a resume keeps it)
     clip_norm: float = 1.0  # gradient clipping by global norm (0: off)
     label_smoothing: float = 0.1  # share of probability mass spread over the vocabulary
-    seed: int = 0  # initial weights, dropout masks and data order
+    seed: int = 1  # initial weights, dropout masks and data order
     precision: str = "float32"  # float32 | mixed_bfloat16 | mixed_float16
     patience: int = 0  # early stopping after this many epochs without a better valid loss (0: off)
     vocab_size: int = 8000  # SentencePiece pieces per model
