@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import warnings
 
 import keras
@@ -17,6 +20,7 @@ from test_resume import weights
 from toy_tasks import reverse_pairs, write_tsv
 
 from seq2seq.corpora import CorpusSelection
+from seq2seq.errors import ConfigError
 from seq2seq.model import ModelConfig, Seq2Seq
 from seq2seq.training import TrainingConfig, train
 from seq2seq.training.trainer import compile_model
@@ -205,3 +209,24 @@ def test_a_damaged_backup_stops_the_resume_instead_of_restarting(tmp_path, corpu
         train(out, corpus, resume=True, epochs=5, verbose=0)
     assert (out / "history.json").read_text() == history  # nothing was retrained over it
     assert (out / "config.json").read_text() == config_file  # nor the new epochs saved
+
+
+def test_resuming_a_finished_run_trains_nothing_on_every_backend(tmp_path, corpus):
+    out = tmp_path / "run"
+    history = train(out, corpus, model_options=MODEL, training=TrainingConfig(epochs=2, **SETTINGS), verbose=0)
+    before = weights(out / "backup" / "latest.weights.h5")
+    # On JAX, Keras builds the model from the first batch of an epoch: an epoch of no batches
+    # stopped a finished run's resume with a traceback.
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    resumed = subprocess.run([sys.executable, "-m", "seq2seq", "train", "--corpus", corpus.specs[0], "--out", str(out),
+                              "--resume"], capture_output=True, text=True, env=env, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.splitlines()[-1].startswith(f"best epoch {min(history, key=lambda h: h['val_loss'])['epoch']}:")
+    assert "Traceback" not in resumed.stderr
+    for a, b in zip(before, weights(out / "backup" / "latest.weights.h5")):
+        np.testing.assert_array_equal(a, b)
+    # Fewer epochs than the run has done cannot extend it: one line, and the config stays as it was.
+    config = (out / "config.json").read_text()
+    with pytest.raises(ConfigError, match="has done 2 epochs; --epochs 1 would not extend it"):
+        train(out, corpus, resume=True, epochs=1, verbose=0)
+    assert (out / "config.json").read_text() == config

@@ -120,6 +120,9 @@ def train(
             training = TrainingConfig.from_dict(saved.get("training", {}))
         except (ConfigError, TypeError, ValueError) as error:
             raise ConfigError(f"{config_path}: {error}") from None
+        done = int((resume_point(directory / checkpoint.BACKUP_DIR) or {}).get("epoch", 0))
+        if epochs is not None and epochs < done:
+            raise ConfigError(f"{directory} has done {done} epochs; --epochs {epochs} would not extend it")
         if epochs is not None and epochs != training.epochs:
             # The schedule keeps its planned span; the new total is what a later resume keeps.
             span = training.schedule_epochs or training.epochs
@@ -250,6 +253,9 @@ def _fit(
     stopped = resumed.get("callbacks", {}).get("early_stopping", {}).get("stopped_epoch", 0)
     if training.patience and stopped:
         log.info("the run stopped early after epoch %d; there is nothing to resume", stopped + 1)
+        return history
+    if start_epoch >= training.epochs:  # (an epoch of no batches would stop Keras on JAX)
+        log.info("the run has done its %d epochs; there is nothing to resume (--epochs N extends it)", start_epoch)
         return history
     epoch_batches = PairBatches(
         train_encoded, training.batch_size, seed=training.seed, epoch=start_epoch, sample_weights=True
