@@ -36,3 +36,19 @@ def test_layer_and_model_tests_pass_on_other_backends(backend):
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     print(f"{backend} backend: {summary}")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+
+
+def test_the_program_keeps_jax_compilations_between_runs(tmp_path):
+    pytest.importorskip("jax")
+    env = {key: value for key, value in os.environ.items() if key != "JAX_COMPILATION_CACHE_DIR"}
+    code = ("import sys\nfrom seq2seq.cli import run\nsys.argv = ['seq2seq', '--version']\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "import jax\nprint('CACHE', jax.config.jax_compilation_cache_dir)")
+
+    def cache_dir(**variables):
+        result = subprocess.run([sys.executable, "-c", code], env={**env, **variables, "KERAS_BACKEND": "jax"},
+                                capture_output=True, text=True, timeout=120)
+        return result.stdout.splitlines()[-1]
+
+    assert cache_dir(XDG_CACHE_HOME=str(tmp_path)) == f"CACHE {tmp_path / 'seq2seq' / 'jax'}"
+    assert cache_dir(JAX_COMPILATION_CACHE_DIR=str(tmp_path / "mine")) == f"CACHE {tmp_path / 'mine'}"  # the user's wins

@@ -92,6 +92,14 @@ def backend_problem(environ=os.environ) -> str | None:
     return None
 
 
+def jax_cache_dir(environ=os.environ) -> Path:
+    """Where the program keeps JAX's compiled functions between runs: ``$XDG_CACHE_HOME/seq2seq/jax``
+    (``~/.cache/seq2seq/jax``). JAX compiles a training step per batch shape, seconds each on a
+    CPU; with the cache, a second run or a ``--resume`` starts at once."""
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "seq2seq" / "jax"
+
+
 def run() -> None:
     """The ``seq2seq`` program: TensorFlow's native start-up chatter filtered out, then ``main``."""
     from seq2seq.quiet import filter_native_stderr
@@ -100,6 +108,7 @@ def run() -> None:
     if problem:
         click.echo(f"Error: {problem}", err=True)
         raise SystemExit(1)
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(jax_cache_dir()))  # JAX reads it at import
     filter_native_stderr()
     signal.signal(signal.SIGTERM, _terminated)
     main()
