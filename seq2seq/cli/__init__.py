@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import click
@@ -111,14 +112,25 @@ def run() -> None:
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(jax_cache_dir()))  # JAX reads it at import
     filter_native_stderr()
     signal.signal(signal.SIGTERM, _terminated)
-    main()
+    try:
+        main()
+    except Terminated as kill:
+        # The cleanup ran as the exit unwound the command. Leave without the interpreter's
+        # teardown, which can crash (a segmentation fault) while JAX's compiler threads still run.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(kill.code)
+
+
+class Terminated(SystemExit):
+    """The exit a kill (SIGTERM) raises."""
 
 
 def _terminated(signum, frame) -> None:
     """A kill (SIGTERM) ends the command through its cleanup (``finally``), so that no temporary
     or half-made file is left, with the status a kill gives (143). Not a ``KeyboardInterrupt``:
     the chat's Ctrl-C only stops a reply."""
-    raise SystemExit(128 + signum)
+    raise Terminated(128 + signum)
 
 
 # Sub-commands register themselves on import; each module is a thin layer over the library.
