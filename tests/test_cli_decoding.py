@@ -102,6 +102,12 @@ def test_skip_bad_lines_gives_an_empty_line_and_a_count(translator_dir):
     assert "skipped 1 line(s)" in result.stderr
 
 
+def test_input_dash_is_standard_input(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--input", "-", input="a b c\nd e\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e").stdout
+
+
 def test_a_missing_input_file_is_one_line(translator_dir, tmp_path):
     one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", tmp_path / "no.txt"), "file not found")
 
@@ -220,6 +226,14 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
 def test_an_option_of_another_decoding_method_is_an_error_not_ignored(translator_dir, args, message):
     result = invoke("translate", "--checkpoint", translator_dir, *args, "a")
     assert result.exit_code == 2 and message in result.output and result.stdout == ""
+    assert result.stderr.strip().endswith(". See 'main translate --help'.")  # a sentence, then the pointer
+
+
+@pytest.mark.parametrize("command", ["evaluate", "chat"])
+def test_n_best_is_not_offered_where_it_would_do_nothing(command):
+    # evaluate scores the best output only, and chat gives one reply
+    result = invoke(command, "--n-best", "3")
+    assert result.exit_code == 2 and "No such option '--n-best'" in result.stderr
 
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sample"])

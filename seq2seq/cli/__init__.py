@@ -35,7 +35,7 @@ def one_line_usage(error: click.UsageError, ctx: click.Context | None) -> click.
     ctx = error.ctx or ctx
     hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
     message = error.format_message()
-    if not message.endswith((".", ")")):
+    if not message.endswith("."):
         message += "."
     return UsageProblem(message + hint)
 

@@ -20,7 +20,7 @@ HELP = """Commands: /reset forgets the conversation, /help shows this, /quit lea
 
 @main.command()
 @checkpoint_option(shipped.CHATBOT, "chatbot")
-@decoding_options(CHAT_DEFAULTS)
+@decoding_options(CHAT_DEFAULTS, leave_out=("n_best",))
 def chat(checkpoint, decoding):
     """Talk with a dialogue model. The previous turns form the source, as in training.
 

@@ -19,11 +19,11 @@ from seq2seq.corpora.lines import decode_lines, read_lines
 from seq2seq.errors import ConfigError, DataError
 
 
-def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Callable:
+def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ()) -> Callable:
     """Decorate a click command with the decoding options; it receives ``decoding``.
 
-    ``with_max_len=False`` leaves ``--max-len`` out (``evaluate``, whose ``--max-len`` is the
-    corpus filter's).
+    ``leave_out`` names options the command has no use for: ``evaluate`` scores the best output
+    only (``n_best``) and its ``--max-len`` is the corpus filter's; ``chat`` gives one reply.
     """
 
     def decorate(function: Callable) -> Callable:
@@ -54,31 +54,34 @@ def decoding_options(defaults: DecodingOptions, with_max_len: bool = True) -> Ca
                 raise click.UsageError(str(error)) from None
             return function(*args, **kwargs)
 
-        options = [
-            click.option("--greedy", is_flag=True, help="Greedy decoding: the most probable piece each step."),
-            click.option("--beam", type=click.IntRange(min=1), default=None,
-                         help=f"Beam search with N hypotheses (default method: {defaults.describe()})."),
-            click.option("--sample", is_flag=True, help="Sample from the model (see --temperature, --top-k, --top-p)."),
-            click.option("--alpha", type=click.FloatRange(min=0), default=None,
-                         help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),
-            click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search; translate --json lists them, plain text shows the best)."),
-            click.option("--temperature", type=click.FloatRange(min=0, max=MAX_TEMPERATURE, min_open=True), default=None,
-                         help=f"Sampling temperature [default: {defaults.temperature:g}]."),
-            click.option("--top-k", type=click.IntRange(min=0), default=None,
-                         help=f"Sample among the K most probable pieces (0: all) [default: {defaults.top_k}]."),
-            click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None,
-                         help=f"Nucleus sampling: the smallest set of pieces of this probability [default: {defaults.top_p:g}]."),
-            click.option("--seed", type=click.IntRange(0, MAX_SEED), default=None, help="Sampling seed (reproducible output)."),
-            click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
-                         help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
-            click.option("--min-len", type=click.IntRange(min=0), default=None,
-                         help=f"Shortest output, in pieces: no end before it, unless the length cap comes first [default: {defaults.min_len}]."),
-            click.option("--max-len", type=click.IntRange(min=1), default=None,
-                         help=f"Longest output, in pieces [default: {defaults.max_len}]."),
-        ]
-        if not with_max_len:
-            options.pop()
-        for option in reversed(options):
+        options = {  # parameter name -> its option
+            "greedy": click.option("--greedy", is_flag=True, help="Greedy decoding: the most probable piece each step."),
+            "beam": click.option("--beam", type=click.IntRange(min=1), default=None,
+                help=f"Beam search with N hypotheses (default method: {defaults.describe()})."),
+            "sample": click.option("--sample", is_flag=True, help="Sample from the model (see --temperature, --top-k, --top-p)."),
+            "alpha": click.option("--alpha", type=click.FloatRange(min=0), default=None,
+                help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),
+            "n_best": click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search; --json lists them, plain text shows the best)."),
+            "temperature": click.option("--temperature", type=click.FloatRange(min=0, max=MAX_TEMPERATURE, min_open=True), default=None,
+                help=f"Sampling temperature [default: {defaults.temperature:g}]."),
+            "top_k": click.option("--top-k", type=click.IntRange(min=0), default=None,
+                help=f"Sample among the K most probable pieces (0: all) [default: {defaults.top_k}]."),
+            "top_p": click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None,
+                help=f"Nucleus sampling: the smallest set of pieces of this probability [default: {defaults.top_p:g}]."),
+            "seed": click.option("--seed", type=click.IntRange(0, MAX_SEED), default=None, help="Sampling seed (reproducible output)."),
+            "no_repeat_ngram": click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
+                help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
+            "min_len": click.option("--min-len", type=click.IntRange(min=0), default=None,
+                help=f"Shortest output, in pieces: no end before it, unless the length cap comes first [default: {defaults.min_len}]."),
+            "max_len": click.option("--max-len", type=click.IntRange(min=1), default=None,
+                help=f"Longest output, in pieces [default: {defaults.max_len}]."),
+        }
+        unknown = set(leave_out) - set(options)
+        if unknown:
+            raise ValueError(f"not decoding options: {', '.join(sorted(unknown))}")
+        for name, option in reversed(options.items()):
+            if name in leave_out:
+                continue
             wrapper = option(wrapper)
         return wrapper
 
@@ -91,7 +94,7 @@ _METHOD_NAMES = {"greedy": "greedy decoding", "beam": "beam search (--beam N)", 
 
 
 def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
-    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too), else of stdin.
+    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too; ``-``: stdin), else of stdin.
 
     A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``,
     ``argument N``), or with ``skip_bad_lines`` becomes ``None`` and is counted. Returns
@@ -113,8 +116,8 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
                 on_bad_line(DataError(f"argument {number}: invalid UTF-8 (character {error.start + 1})"))
                 text = None
             numbered.append((number, text))
-    elif input_file is not None:
+    elif input_file is not None and str(input_file) != "-":
         numbered = read_lines(input_file, on_bad_line)
-    else:
+    else:  # (--input - is standard input, as for most tools)
         numbered = decode_lines(sys.stdin.buffer, 1, Path("stdin"), on_bad_line)  # lines end at "\n", as in a file
     return [text for _, text in numbered], len(bad)

@@ -40,11 +40,11 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
 @main.command()
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @click.argument("text", nargs=-1)
-@click.option("--input", "input_file", type=PathArgument(dir_okay=False), help="Read sentences from FILE, one per line.")
+@click.option("--input", "input_file", type=PathArgument(dir_okay=False, allow_dash=True), help="Read sentences from FILE, one per line (-: standard input).")
 @click.option("--output", "output_file", type=PathArgument(dir_okay=False), help="Write the output to FILE (atomically).")
 @decoding_options(TRANSLATION_DEFAULTS)
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score, n_best.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score (its log-probability), n_best (in the beam's length-penalised order).")
 @click.option("--plot-attention", type=PathArgument(dir_okay=False), help="Draw the first sentence's attention into this PNG.")
 @click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
 def translate(checkpoint, text, input_file, output_file, decoding, batch_size, as_json, plot_attention, skip_bad_lines):
@@ -117,7 +117,7 @@ class _progress:
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @corpus_options(default_split="test", checkpoint_context=True)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first N pairs.")
-@decoding_options(TRANSLATION_DEFAULTS, with_max_len=False)
+@decoding_options(TRANSLATION_DEFAULTS, leave_out=("n_best", "max_len"))
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
