@@ -10,8 +10,16 @@ import click
 from seq2seq import atomic
 from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import user_errors
+from seq2seq.lab.config import CELLS, QUICK, LabConfig
 
-CELL_CHOICES = ("rnn", "lstm", "gru")
+
+def _both(name: str, show=str) -> str:
+    """The help's default of a setting: the full run's, and --quick's."""
+    return f"[default: {show(getattr(LabConfig, name))}; --quick: {show(QUICK.get(name, getattr(LabConfig, name)))}]"
+
+
+def _listed(values) -> str:
+    return ",".join(map(str, values))
 
 
 def _int_list(ctx, param, value: str) -> tuple[int, ...]:
@@ -26,9 +34,9 @@ def _int_list(ctx, param, value: str) -> tuple[int, ...]:
 
 def _cells(ctx, param, value: str) -> tuple[str, ...]:
     cells = tuple(part.strip() for part in value.split(",") if part.strip())
-    unknown = [cell for cell in cells if cell not in CELL_CHOICES]
+    unknown = [cell for cell in cells if cell not in CELLS]
     if unknown or not cells:
-        raise click.BadParameter(f"choose among {','.join(CELL_CHOICES)}, got {value!r}")
+        raise click.BadParameter(f"choose among {','.join(CELLS)}, got {value!r}")
     return tuple(dict.fromkeys(cells))
 
 
@@ -38,12 +46,12 @@ def lab() -> None:
 
 
 @lab.command()
-@click.option("--cells", default="rnn,lstm,gru", callback=_cells, help="Cells to compare (rnn, lstm, gru).")
+@click.option("--cells", default=_listed(CELLS), callback=_cells, help="Cells to compare (rnn, lstm, gru).")
 @click.option("--distances", default=None, callback=lambda c, p, v: None if v is None else _int_list(c, p, v),
-              help="Recall distances.  [default: 5,10,20,50,100; --quick: 5,100]")
-@click.option("--seeds", type=click.IntRange(min=1), default=None, help="Seeds per cell and distance.  [default: 3; --quick: 1]")
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps per recall run.  [default: 400; --quick: 200]")
-@click.option("--units", type=click.IntRange(min=1), default=None, help="Hidden units of the recall models.  [default: 32]")
+              help=f"Recall distances.  {_both('distances', _listed)}")
+@click.option("--seeds", type=click.IntRange(min=1), default=None, help=f"Seeds per cell and distance.  {_both('seeds', len)}")
+@click.option("--steps", type=click.IntRange(min=1), default=None, help=f"Training steps per recall run.  {_both('steps')}")
+@click.option("--units", type=click.IntRange(min=1), default=None, help=f"Hidden units of the recall models.  {_both('units')}")
 @click.option("--gate-init", type=click.Choice(["chrono", "keras"]), default="chrono", show_default=True,
               help="Gate biases of the recall LSTM and GRU: chrono (start holding the state) or Keras's defaults.")
 @click.option("--clip-norm", type=click.FloatRange(min=0, min_open=True), default=1.0, help="Global gradient norm of the clipped exploding-gradient run.")
@@ -57,7 +65,7 @@ def memory(cells, distances, seeds, steps, units, gate_init, clip_norm, out_dir,
     gradients with and without clipping, next-letter predictions after "grann" on chitchat
     replies, the holding gates, and training speed. Writes PNGs and report.md to --out.
     """
-    from seq2seq.lab import LabConfig, quick_config, run_memory_lab
+    from seq2seq.lab import quick_config, run_memory_lab
     from seq2seq.lab.progress import Progress
     from seq2seq.lab.run import plain, total_steps
 
@@ -72,8 +80,7 @@ def memory(cells, distances, seeds, steps, units, gate_init, clip_norm, out_dir,
             config = quick_config(**overrides) if quick else LabConfig(**overrides)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
-        if out_dir is not None:  # now, not after the experiments
-            atomic.make_folder(out_dir)
+        atomic.make_folder(out_dir)  # now, not after the experiments
         results = run_memory_lab(config, out_dir, Progress(total_steps(config)))
     if as_json:
         click.echo(json.dumps(plain(results)))
