@@ -89,7 +89,7 @@ def test_unknown_corpus_name_is_a_usage_error(tmp_path):
 
 
 def test_a_kill_during_a_download_leaves_no_partial_file(tmp_path):
-    """SIGTERM ends ``seq2seq`` as Ctrl-C does, through its cleanup: no ``.part`` file is left."""
+    """SIGTERM ends ``seq2seq`` as Ctrl-C does, through its cleanup: no temporary file is left."""
     import os
     import signal
     import subprocess
@@ -122,9 +122,9 @@ def test_a_kill_during_a_download_leaves_no_partial_file(tmp_path):
     feeder.start()
     try:
         deadline = time.monotonic() + 30
-        while not any(p.stat().st_size for p in data_dir.glob("multi30k/.*.part")) and time.monotonic() < deadline:
+        while not any(p.stat().st_size for p in data_dir.glob("multi30k/.*.tmp*")) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert list(data_dir.glob("multi30k/.*.part")), "the download never started writing"
+        assert list(data_dir.glob("multi30k/.*.tmp*")), "the download never started writing"
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
     finally:

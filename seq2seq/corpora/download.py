@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -110,17 +109,9 @@ def download_multi30k(
 
 def _fetch_checked(url: str, destination: Path, expected_sha256: str) -> None:
     """Stream ``url`` into ``destination`` atomically, only if its SHA-256 is the expected one."""
-    try:
-        descriptor, temporary_name = tempfile.mkstemp(
-            prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
-        )
-    except OSError as error:
-        reason = error.strerror or error
-        raise DataError(f"cannot write: {reason}", str(destination.parent)) from None
-    temporary = Path(temporary_name)
-    try:
+    with atomic.replacing(destination) as temporary:
         digest = hashlib.sha256()
-        with os.fdopen(descriptor, "wb") as output:
+        with open(temporary, "wb") as output:
             try:
                 with urllib.request.urlopen(url, timeout=60) as response:
                     while chunk := response.read(_CHUNK_BYTES):
@@ -130,24 +121,13 @@ def _fetch_checked(url: str, destination: Path, expected_sha256: str) -> None:
                 reason = getattr(error, "reason", None) or getattr(error, "strerror", None) or error
                 raise DataError(f"download of {url} failed: {reason}") from None
             output.flush()
-            os.fsync(output.fileno())
+            os.fsync(output.fileno())  # on disk before the rename: a crash leaves no empty corpus file
         actual = digest.hexdigest()
         if actual != expected_sha256:
             raise DataError(
                 f"checksum mismatch for {url}: expected sha256 {expected_sha256}, got {actual}; "
                 "nothing was written"
             )
-        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp made it private (0600)
-        os.replace(temporary, destination)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _current_umask() -> int:
-    """The process's file-creation mask (read by setting it and putting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _sha256_of_file(path: Path) -> str:
