@@ -306,7 +306,16 @@ def test_bad_auth_is_a_usage_error():
 
 def test_no_checkpoint_at_all_is_one_error_line(tmp_path):
     result = CliRunner().invoke(main, ["ui", "--port", "1"], env={"SEQ2SEQ_CHECKPOINTS": str(tmp_path)})
-    assert result.exit_code == 1 and result.stderr.startswith("Error: no checkpoint in") and "Traceback" not in result.output
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: no checkpoint in {tmp_path};")
+    assert "Traceback" not in result.output
+
+
+def test_no_checkpoint_names_the_folder_searched(tmp_path):
+    from seq2seq.ui.serve import NoModels, serve
+
+    with pytest.raises(NoModels) as raised:
+        serve(folder=tmp_path, port=0, block=False)
+    assert str(raised.value).startswith(f"no checkpoint in {tmp_path};")  # not the shipped folder's
 
 
 def test_auth_protects_the_page_and_only_localhost_listens(models, tmp_path):

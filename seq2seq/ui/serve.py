@@ -76,7 +76,7 @@ def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 786
     if not models:
         from seq2seq import shipped
 
-        raise NoModels(f"no checkpoint in {shipped.checkpoints_dir()}; give one with --checkpoint DIR")
+        raise NoModels(f"no checkpoint in {folder or shipped.checkpoints_dir()}; give one with --checkpoint DIR")
     from seq2seq.ui.app import build_demo
 
     cache = ModelCache()
