@@ -4,10 +4,10 @@ A checkpoint folder holds::
 
     config.json         {"model": ModelConfig, "training": TrainingConfig, "data": {...}}
     model.keras         the best weights so far (by validation loss), a Keras file
-    sentencepiece*.model the tokenizer (one joint model, or source and target models)
+    tokenizer*.model    the SentencePiece tokenizer (one joint model, or source and target models)
     metrics.json        the figures of the best epoch
     history.json        every epoch's figures; curves.png plots them
-    backup/             training state for --resume (Keras BackupAndRestore)
+    backup/             training state for --resume (seq2seq.training.backup)
 
 Every file is written to a temporary name in the same folder and renamed over the old one, so a
 crash (even ``kill -9``) at any moment leaves the previous complete file in place.

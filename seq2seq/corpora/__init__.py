@@ -1,14 +1,16 @@
 """Corpora: named by specs, read as normalized (source, target) string pairs.
 
->>> pairs = load_pairs(["multi30k:de-en"], split="train", data_dir="../shared/corpora")
+>>> pairs = load_pairs(["multi30k:de-en"], split="train", data_dir="../shared/corpora")  # doctest: +SKIP
 >>> for source, target in pairs: ...          # doctest: +SKIP
 >>> print(pairs.stats.summary())              # doctest: +SKIP
 
 Modules, one idea each: ``spec`` (parsing ``KIND:ARG``), ``kinds`` (the registry), one reader per
 kind (``chitchat``, ``chatterbot``, ``multi30k``, ``tsv``, ``jsonl``), ``lines`` (file reading and
 its errors), ``dialogue`` (turns to pairs), ``text`` (normalization), ``splits`` (hash splits),
-``stats`` (filter counts), ``source`` (``load_pairs``), ``selection`` (``CorpusSelection``), ``paths`` (the data directory) and
-``download`` (Multi30k, checksummed).
+``stats`` (filter counts), ``request`` (what a reader is asked for, where it reports), ``source``
+(``load_pairs``, ``PairSource``), ``chunks`` (the same filters in bulk, for encoding),
+``selection`` (``CorpusSelection``), ``paths`` (the data directory) and ``download`` (Multi30k,
+checksummed).
 """
 
 from seq2seq.corpora.dialogue import CONTEXT_SEPARATOR

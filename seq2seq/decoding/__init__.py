@@ -5,7 +5,8 @@
 
 Modules: ``options`` (``DecodingOptions`` and the translation and chat defaults; no Keras),
 ``constraints`` (n-gram bans, top-k/top-p, batch-independent noise, length
-penalty), ``sampling`` (greedy and sampling), ``beam`` (beam search), ``translator`` (text in,
+penalty), ``selection`` (argmax, the beam's top-k, gathers and step writes, fast on
+TensorFlow), ``sampling`` (greedy and sampling), ``beam`` (beam search), ``translator`` (text in,
 ``Output`` out: normalization, bucketing, compilation), ``plot`` (the attention heatmap).
 ``Translator``, ``Output`` and ``translate`` load Keras on first use.
 """

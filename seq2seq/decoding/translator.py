@@ -58,12 +58,12 @@ class Output:
 
 @dataclass
 class Batch:
-    """A padded batch: ``rows`` of ``source_ids (R, S)``, the first ``count`` real."""
+    """A padded batch: ``R`` rows of ``source_ids (R, S)``, the first ``len(indices)`` real."""
 
     indices: list[int]  # positions in the input of the real rows
     source_ids: np.ndarray  # (R, S) int32
     caps: np.ndarray  # (R,) int32, each row's most output pieces
-    steps: int  # the loop bound, max(caps) + 1
+    steps: int  # the loop bound: the cap of the bucket's width (at least no_repeat_ngram) + 1, same for every batch of the bucket
 
 
 class Translator:

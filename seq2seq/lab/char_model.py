@@ -25,7 +25,7 @@ PREFIXES = {" grann": "y", " q": "u", " wha": "t", " th": "e", " hel": "p"}
 def run(config: LabConfig, text: str, progress=None) -> dict:
     """Trains one character model per cell on 90% of ``text``; scores the other 10%.
 
-    Returns ``{"unigram": {char: p}, "corpus": {prefix: {"count", "next": {char: p}}},
+    Returns ``{"train_chars": N, "unigram": {char: p}, "corpus": {prefix: {"count", "next": {char: p}}},
     "cells": {cell: {"bits_per_char", "next": {prefix: {char: p}}}}}``.
     """
     codes = tasks.encode(text)
@@ -59,6 +59,8 @@ def next_distribution(model: keras.Model, prefix: str) -> np.ndarray:
 
 def bits_per_char(model: keras.Model, codes: np.ndarray) -> float:
     """Cross-entropy in bits of predicting ``codes[1:]`` from ``codes[:-1]`` in one pass."""
+    # predict_on_batch (not models.logits_of): one compiled pass over thousands of steps, where an
+    # eager call would run TensorFlow's time loop step by step
     logits = model.predict_on_batch(tasks.one_hot(codes[:-1])[None])[0]  # (T, 27)
     log_probs = logits - np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1, keepdims=True)) - logits.max(-1, keepdims=True)
     return float(-log_probs[np.arange(len(codes) - 1), codes[1:]].mean() / math.log(2))

@@ -30,7 +30,9 @@ TENSORFLOW_STEPS_PER_ITERATION = 2
 def scan(step, init: list, xs, num_outputs: int, unroll: int | bool = 1):
     """Runs ``step`` over axis 0 of ``xs`` (a tensor or a tuple of tensors).
 
-    ``unroll``: steps per loop iteration (an int), or ``True`` to unroll every step.
+    ``unroll``: steps per loop iteration (an int), or ``True`` to unroll every step. On
+    TensorFlow, 1 (and ``True`` for a length unknown when tracing) runs
+    ``TENSORFLOW_STEPS_PER_ITERATION`` steps per ``tf.while_loop`` iteration.
     """
     if keras.backend.backend() == "tensorflow":
         return _tensorflow_scan(step, init, xs, num_outputs, unroll)

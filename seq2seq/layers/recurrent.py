@@ -1,6 +1,6 @@
 """The recurrence driver shared by ``SimpleRNN``, ``LSTM`` and ``GRU``.
 
-A recurrent layer here is a cell (the gate maths for one timestep, see ``cells.py``) driven by
+A recurrent layer here is a cell (the gate maths for one timestep, see ``cell.py``) driven by
 one loop of our own:
 
 1. the input projection of *all* timesteps is one matrix product before the loop
