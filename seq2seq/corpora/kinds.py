@@ -34,7 +34,6 @@ class CorpusKind:
     description: str  # one line for `seq2seq corpora list`
     argument_required: bool  # whether the part after the colon is required
     split_by: str  # "files": its own train/valid/test files; "conversation"; "pair" (hashes)
-    streams: bool  # True: read line by line, never whole in memory
     content: str  # "dialogue", "translation" or "either"
     read: Reader  # (argument, request) -> raw (source, target) pairs
     # (argument, request, size) -> the same pairs in chunks of about size; None: chunk `read`
@@ -50,7 +49,6 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "Chit Chat Challenge dialogues, 7,168 conversations (package chitchat-dataset)",
             argument_required=False,
             split_by="conversation",
-            streams=False,
             content="dialogue",
             read=read_chitchat,
         ),
@@ -61,7 +59,6 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "(package chatterbot-corpus)",
             argument_required=False,
             split_by="conversation",
-            streams=False,
             content="dialogue",
             read=read_chatterbot,
         ),
@@ -72,7 +69,6 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "(seq2seq corpora download multi30k)",
             argument_required=True,
             split_by="files",
-            streams=True,
             content="translation",
             read=read_multi30k,
         ),
@@ -82,7 +78,6 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "your pairs, one per line: source<TAB>target (UTF-8, .gz allowed)",
             argument_required=True,
             split_by="pair",
-            streams=True,
             content="either",
             read=read_tsv,
             read_chunks=read_tsv_chunks,
@@ -94,7 +89,6 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             'or {"messages": [...]}',
             argument_required=True,
             split_by="conversation",
-            streams=True,
             content="either",
             read=read_jsonl,
         ),

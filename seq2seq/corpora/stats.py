@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 # Counter fields in the order they are reported.
@@ -43,19 +42,9 @@ class CorpusStats:
         for name in COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def as_dict(self) -> dict[str, int]:
-        """The counters as a plain dict (no ``by_corpus``), for logs and JSON."""
-        return {name: getattr(self, name) for name in COUNTERS}
-
     def summary(self) -> str:
         """One line for the user: ``kept 980 of 1,000 pairs (empty 3, duplicates 17, ...)``."""
         removed = ", ".join(
             f"{name.replace('_', ' ')} {getattr(self, name):,}" for name in COUNTERS[1:-1]
         )
         return f"kept {self.kept:,} of {self.pairs_read:,} pairs ({removed})"
-
-    def copy(self) -> CorpusStats:
-        """A deep copy (the nested ``by_corpus`` objects included)."""
-        return dataclasses.replace(
-            self, by_corpus={k: v.copy() for k, v in self.by_corpus.items()}
-        )
