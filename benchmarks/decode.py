@@ -40,7 +40,7 @@ def startup(checkpoint: Path, sentence: str) -> dict:
     code = f"""
 import time; start = time.perf_counter()
 from seq2seq.quiet import filter_native_stderr; filter_native_stderr()
-from seq2seq.cli.translate import load_translator
+from seq2seq.decoding import load_translator
 from seq2seq.decoding import TRANSLATION_DEFAULTS
 from pathlib import Path
 translator, _ = load_translator(Path({str(checkpoint)!r}))
@@ -123,8 +123,7 @@ def main() -> None:
     filter_native_stderr()
     import keras
 
-    from seq2seq.cli.translate import load_translator
-    from seq2seq.decoding import TRANSLATION_DEFAULTS, DecodingOptions, Translator
+    from seq2seq.decoding import TRANSLATION_DEFAULTS, DecodingOptions, Translator, load_translator
 
     sources = read_sources(args.corpora)
     print(f"backend {keras.backend.backend()}, {len(sources)} sentences, batch {args.batch_size}, {os.cpu_count()} cores")

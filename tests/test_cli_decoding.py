@@ -238,7 +238,7 @@ def test_n_best_is_not_offered_where_it_would_do_nothing(command):
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
 def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method):
-    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import load_translator
     from seq2seq.decoding import DecodingOptions
 
     translator, _ = load_translator(translator_dir)
@@ -254,7 +254,7 @@ def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method
 def test_each_sampling_filter_gets_its_own_compiled_search(translator_dir):
     # Sampling without top-k/top-p skips the sort (a static choice): a later call that does cut the
     # distribution must not reuse that search. A 1e-6 nucleus is the most probable piece: greedy.
-    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import load_translator
     from seq2seq.decoding import DecodingOptions
 
     translator = load_translator(translator_dir)[0]
@@ -268,7 +268,7 @@ def test_each_sampling_filter_gets_its_own_compiled_search(translator_dir):
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
 def test_batches_on_two_threads_give_the_outputs_of_one_thread_in_order(translator_dir, method):
-    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import load_translator
     from seq2seq.decoding import DecodingOptions, Translator
 
     loaded = load_translator(translator_dir)[1]
@@ -288,7 +288,7 @@ def test_batches_on_two_threads_give_the_outputs_of_one_thread_in_order(translat
 
 
 def test_evaluate_reports_progress_for_every_pair(translator_dir):
-    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import load_translator
     from seq2seq.evaluation import evaluate
 
     translator = load_translator(translator_dir)[0]
@@ -521,7 +521,7 @@ def test_only_one_decoding_method(translator_dir):
 
 
 def test_equal_sources_sample_differently_without_a_seed(translator_dir):
-    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import load_translator
     from seq2seq.decoding import DecodingOptions
 
     translator, _ = load_translator(translator_dir)
@@ -589,7 +589,7 @@ def test_trying_many_decoding_settings_warns_of_no_retracing(translator_dir):
     # warned "5 out of the last 5 calls ... triggered tf.function retracing" at the sixth.
     import logging
 
-    from seq2seq.cli.translate import load_translator
+    from seq2seq.decoding import load_translator
     from seq2seq.decoding import DecodingOptions
 
     records = []

@@ -68,7 +68,7 @@ def test_discover_lists_checkpoint_folders_chat_first_once_each(models, tmp_path
 
 
 def test_the_cache_loads_a_model_once_for_many_threads(monkeypatch, tmp_path):
-    import seq2seq.cli.translate as translate_module
+    import seq2seq.decoding.translator as translator_module
 
     calls = []
 
@@ -77,7 +77,7 @@ def test_the_cache_loads_a_model_once_for_many_threads(monkeypatch, tmp_path):
         time.sleep(0.2)
         return object(), {"path": path}
 
-    monkeypatch.setattr(translate_module, "load_translator", slow_load)
+    monkeypatch.setattr(translator_module, "load_translator", slow_load)
     cache = ModelCache()
     with ThreadPoolExecutor(8) as pool:
         loaded = list(pool.map(lambda _: cache.get(tmp_path), range(8)))

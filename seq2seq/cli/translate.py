@@ -28,13 +28,10 @@ def checkpoint_option(default_name: str, what: str):
 
 
 def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLATOR):
-    """The ``Translator`` of a checkpoint folder (default: a shipped one), and the checkpoint."""
-    from seq2seq.checkpoint import load_checkpoint
-    from seq2seq.decoding import Translator
+    """The ``Translator`` of ``--checkpoint`` (default: a shipped one), and the checkpoint."""
+    from seq2seq.decoding.translator import load_translator as load
 
-    loaded = load_checkpoint(checkpoint or shipped.shipped(default_name))
-    max_pieces = loaded.config.get("training", {}).get("max_pieces", 128)
-    return Translator(loaded.model, loaded.tokenizer, max_source_pieces=max_pieces), loaded
+    return load(checkpoint or shipped.shipped(default_name))
 
 
 @main.command()

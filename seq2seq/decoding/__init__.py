@@ -8,17 +8,19 @@ Modules: ``options`` (``DecodingOptions`` and the translation and chat defaults;
 penalty), ``selection`` (argmax, the beam's top-k, gathers and step writes, fast on
 TensorFlow), ``sampling`` (greedy and sampling), ``beam`` (beam search), ``translator`` (text in,
 ``Output`` out: normalization, bucketing, compilation), ``plot`` (the attention heatmap).
-``Translator``, ``Output`` and ``translate`` load Keras on first use.
+``Translator``, ``Output``, ``load_translator`` (a checkpoint folder's) and ``translate`` load
+Keras on first use.
 """
 
 from __future__ import annotations
 
 from seq2seq.decoding.options import CHAT_DEFAULTS, DECODE_BATCH, METHODS, TRANSLATION_DEFAULTS, DecodingOptions
+from seq2seq.training.config import TrainingConfig
 
 
 def translate(
     model, tokenizer, texts, options: DecodingOptions = DecodingOptions(), batch_size: int = DECODE_BATCH,
-    max_source_pieces: int = 128,
+    max_source_pieces: int = TrainingConfig.max_pieces,
 ) -> list[str]:
     """Texts in, texts out, in order (greedy unless ``options`` say otherwise); each source cut
     at ``max_source_pieces`` (the checkpoint's ``training.max_pieces``)."""
@@ -29,11 +31,11 @@ def translate(
 
 
 def __getattr__(name: str):
-    if name in ("Translator", "Output"):
+    if name in ("Translator", "Output", "load_translator"):
         from seq2seq.decoding import translator
 
         return getattr(translator, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["CHAT_DEFAULTS", "DECODE_BATCH", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "translate"]
+__all__ = ["CHAT_DEFAULTS", "DECODE_BATCH", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "load_translator", "translate"]

@@ -39,6 +39,7 @@ from seq2seq.data.tokenizer import EOS_ID, PAD_ID
 from seq2seq.decoding.beam import beam_search
 from seq2seq.decoding.options import DECODE_BATCH, DecodingOptions
 from seq2seq.decoding.sampling import sample_search
+from seq2seq.training.config import TrainingConfig
 
 MIN_SOURCE_BUCKET = 8  # the shortest padded source length
 MAX_CANDIDATES = 256  # a sampling top_k up to this looks at its top-k pieces only, not the whole vocabulary
@@ -80,7 +81,7 @@ class Translator:
         workers: batches decoded at the same time (threads); 1: one after another.
     """
 
-    def __init__(self, model, tokenizer, max_source_pieces: int = 128, workers: int = 2):
+    def __init__(self, model, tokenizer, max_source_pieces: int = TrainingConfig.max_pieces, workers: int = 2):
         self.model = model
         self.tokenizer = tokenizer
         self.max_source_pieces = max_source_pieces
@@ -221,6 +222,16 @@ class Translator:
 
         return search
 
+
+
+def load_translator(directory):
+    """The ``Translator`` of a checkpoint folder, and the ``LoadedCheckpoint``: sources are cut
+    where training cut them (the checkpoint's ``training.max_pieces``)."""
+    from seq2seq.checkpoint import load_checkpoint
+
+    loaded = load_checkpoint(directory)
+    max_pieces = loaded.config.get("training", {}).get("max_pieces", TrainingConfig.max_pieces)
+    return Translator(loaded.model, loaded.tokenizer, max_source_pieces=max_pieces), loaded
 
 def plan_batches(encoded: Sequence[Sequence[int]], options: DecodingOptions, batch_size: int) -> list[Batch]:
     """Sort non-empty sources by length, cut into batches, pad each to its bucket."""

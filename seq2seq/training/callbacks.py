@@ -12,6 +12,7 @@ from seq2seq import atomic, checkpoint
 from seq2seq.decoding import DecodingOptions, translate
 from seq2seq.scores import bleu_and_chrf
 from seq2seq.training.backup import finite_or_none
+from seq2seq.training.config import TrainingConfig
 
 
 class EpochDropoutSeeds(keras.callbacks.Callback):
@@ -65,7 +66,7 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
 class ValidationBleu(keras.callbacks.Callback):
     """Greedy-translates a fixed sample of validation pairs after each epoch: ``val_bleu``."""
 
-    def __init__(self, tokenizer, pairs, max_pieces: int = 128):
+    def __init__(self, tokenizer, pairs, max_pieces: int = TrainingConfig.max_pieces):
         super().__init__()
         self.tokenizer = tokenizer
         self.sources = [source for source, _ in pairs]

@@ -88,7 +88,7 @@ class ModelCache:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._loaded:
-                from seq2seq.cli.translate import load_translator
+                from seq2seq.decoding.translator import load_translator
 
                 self._loaded[key] = load_translator(key)
             return self._loaded[key]
