@@ -36,6 +36,21 @@ def fitting_source(turns: list[str], context_turns: int, translator) -> tuple[st
     return context_source(turns, 1), True
 
 
+def reply_source(turns: list[str], message: str, context_turns: int, translator, on_cut=None) -> str | None:
+    """The source of the reply to ``message`` after ``turns`` (``fitting_source``'s), or None for a
+    message that normalizes to nothing (empty, spaces, control characters): it gets no reply.
+
+    ``on_cut`` is called with the model's longest source (in pieces) when ``message`` alone is
+    longer, so that the model reads its beginning only.
+    """
+    if not normalize_text(message):
+        return None
+    source, cut = fitting_source([*turns, message], context_turns, translator)
+    if cut and on_cut is not None:
+        on_cut(translator.max_source_pieces)
+    return source
+
+
 @dataclass
 class Conversation:
     """Turns so far, alternately the user's and the model's.
@@ -54,15 +69,12 @@ class Conversation:
     def reply(self, message: str, on_cut=None) -> str:
         """Add the user's ``message``, decode the model's reply, add it and return it.
 
-        A message that normalizes to nothing gets an empty reply and leaves the history alone.
-        The source is ``fitting_source``'s; ``on_cut`` is called with the model's longest source
-        (in pieces) when the message alone is longer, as in ``seq2seq.ui.respond.chat_reply``.
+        A message that normalizes to nothing gets an empty reply and leaves the history alone;
+        the source and ``on_cut`` are ``reply_source``'s.
         """
-        if not normalize_text(message):
+        source = reply_source(self.turns, message, self.context_turns, self.translator, on_cut)
+        if source is None:
             return ""
-        source, cut = fitting_source([*self.turns, message], self.context_turns, self.translator)
-        if cut and on_cut is not None:
-            on_cut(self.translator.max_source_pieces)
         answer = self.translator.translate([source], self.options, batch_size=1)[0].text
         self.turns += [message, answer]  # both or, if interrupted while decoding, neither
         return answer

@@ -10,11 +10,12 @@ import click
 from seq2seq import shipped
 from seq2seq.cli import main
 from seq2seq.cli.corpora import user_errors
-from seq2seq.cli.decoding import decoding_options
+from seq2seq.cli.decoding import decoding_options, stdin_lines
 from seq2seq.cli.translate import checkpoint_option, load_translator
-from seq2seq.corpora.lines import decode_lines, stop_at_bad_line
+from seq2seq.corpora.lines import stop_at_bad_line
 from seq2seq.decoding.options import CHAT_DEFAULTS
 
+COMMANDS = ("/quit", "/reset", "/help")
 HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D); Ctrl-C stops a reply."""
 
 
@@ -49,18 +50,26 @@ def chat(checkpoint, decoding):
             _scripted(conversation)
 
 
+def _command(message: str, conversation) -> str | None:
+    """The command ``message`` is (``/quit``, ``/reset``, ``/help``), carried out where it acts on
+    the conversation; None for a message to answer."""
+    command = message.strip().lower()
+    if command not in COMMANDS:
+        return None
+    if command == "/reset":
+        conversation.reset()
+    return command
+
+
 def _scripted(conversation) -> None:
-    """One reply line per input line (ended by a newline); commands work, and print nothing."""
-    for _, message in decode_lines(sys.stdin.buffer, 1, Path("stdin"), stop_at_bad_line):
-        command = message.strip().lower()
+    """One reply line per input line (ended by a newline); commands work, and print nothing, so
+    that every line of output answers one line of input."""
+    for message in stdin_lines(stop_at_bad_line):
+        command = _command(message, conversation)
         if command == "/quit":
             return
-        if command == "/reset":
-            conversation.reset()
-            continue
-        if command == "/help":
-            continue
-        click.echo(conversation.reply(message, on_cut=_warn_cut))
+        if command is None:
+            click.echo(conversation.reply(message, on_cut=_warn_cut))
 
 
 def _interactive(conversation, directory: Path) -> None:
@@ -76,14 +85,13 @@ def _interactive(conversation, directory: Path) -> None:
         except KeyboardInterrupt:  # as in a shell: the line is dropped, a fresh prompt
             click.echo("", err=True)
             continue
-        command = message.strip().lower()
+        command = _command(message, conversation)
         if command == "/quit":
             return
         if command == "/reset":
-            conversation.reset()
             click.echo("(conversation forgotten)", err=True)
             continue
-        if command == "/help" or command.startswith("/"):
+        if command == "/help" or message.strip().startswith("/"):  # an unknown command: the list
             click.echo(HELP, err=True)
             continue
         if not message.strip():

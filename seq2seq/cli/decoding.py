@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -119,5 +119,12 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
     elif input_file is not None and str(input_file) != "-":
         numbered = read_lines(input_file, on_bad_line)
     else:  # (--input - is standard input, as for most tools)
-        numbered = decode_lines(sys.stdin.buffer, 1, Path("stdin"), on_bad_line)  # lines end at "\n", as in a file
+        return list(stdin_lines(on_bad_line)), len(bad)
     return [text for _, text in numbered], len(bad)
+
+
+def stdin_lines(on_bad_line) -> Iterator[str | None]:
+    """The lines of standard input, decoded as a file's (they end at "\\n"); a line that is not
+    UTF-8 goes to ``on_bad_line`` with its ``stdin:LINE`` (None in its place if that returns)."""
+    for _, text in decode_lines(sys.stdin.buffer, 1, Path("stdin"), on_bad_line):
+        yield text

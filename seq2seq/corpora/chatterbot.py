@@ -17,7 +17,6 @@ from pathlib import Path
 
 import yaml
 
-from seq2seq.corpora.dialogue import dialogue_pairs
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.errors import DataError
 
@@ -93,10 +92,7 @@ def _read_yaml_file(path: Path, request: ReadRequest) -> Iterator[tuple[str, str
             )
             continue
         utterances = [item.value for item in node.value]
-        if len(utterances) < 2:
-            request.no_reply()
-        elif request.in_split(utterances):
-            yield from dialogue_pairs(utterances, request.context_turns)
+        yield from request.conversation_pairs(utterances)
 
 
 def _conversation_nodes(path: Path) -> list[yaml.Node]:

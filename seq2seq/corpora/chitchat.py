@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from seq2seq.corpora.dialogue import check_unicode, dialogue_pairs, merge_speaker_runs
+from seq2seq.corpora.dialogue import check_unicode, merge_speaker_runs
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.errors import DataError
 
@@ -40,10 +40,7 @@ def read_chitchat(argument: str, request: ReadRequest) -> Iterator[tuple[str, st
         except ValueError as error:
             request.bad_line(DataError(f"conversation {conversation_id}: {error}", str(path)))
             continue
-        if len(turns) < 2:
-            request.no_reply()
-        elif request.in_split(turns):
-            yield from dialogue_pairs(turns, request.context_turns)
+        yield from request.conversation_pairs(turns)
 
 
 def _load_json(path: Path) -> object:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from seq2seq.corpora.dialogue import check_unicode, dialogue_pairs, merge_speaker_runs
+from seq2seq.corpora.dialogue import check_unicode, merge_speaker_runs
 from seq2seq.corpora.lines import read_lines
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.errors import DataError
@@ -38,10 +38,7 @@ def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             request.bad_line(DataError(str(error), str(path), line_number))
             continue
-        if len(turns) < 2:
-            request.no_reply()
-        elif request.in_split(turns):
-            yield from dialogue_pairs(turns, request.context_turns)
+        yield from request.conversation_pairs(turns)
 
 
 def _line_turns(text: str) -> list[str]:

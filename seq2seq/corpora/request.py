@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from seq2seq.corpora.dialogue import dialogue_pairs
 from seq2seq.corpora.splits import split_of_conversation
 from seq2seq.corpora.stats import CorpusStats
 from seq2seq.corpora.text import normalize_text
@@ -71,3 +72,11 @@ class ReadRequest:
     def no_reply(self) -> None:
         """Count a dialogue entry that has a single utterance and so makes no pair."""
         self.stats.no_reply += 1
+
+    def conversation_pairs(self, turns: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """The ``(context, reply)`` pairs of one conversation if it is in ``split``
+        (``dialogue_pairs``); one of a single turn is counted (``no_reply``) and makes none."""
+        if len(turns) < 2:
+            self.no_reply()
+        elif self.in_split(turns):
+            yield from dialogue_pairs(turns, self.context_turns)

@@ -2,7 +2,7 @@
 
 The page and its API call these; they know nothing of Gradio. A conversation is the list of its
 turns so far (user, model, user, ...), kept per browser session by the page; the source of the
-next reply is built from it as in training (``seq2seq.chat.conversation.fitting_source``).
+next reply is built from it as in training (``seq2seq.chat.conversation.reply_source``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import threading
 
-from seq2seq.chat.conversation import fitting_source
+from seq2seq.chat.conversation import reply_source
 from seq2seq.corpora.text import normalize_text
 from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS, DecodingOptions
 from seq2seq.errors import Seq2SeqError
@@ -118,11 +118,9 @@ def chat_reply(decoder, translator, context_turns: int, turns: list[str], messag
     and leaves the turns alone; one over ``MAX_INPUT_CHARS`` raises ``InputTooLong``.
     """
     check_length(message)
-    if not normalize_text(message):
+    source = reply_source(turns, message, context_turns, translator, on_cut)
+    if source is None:
         return "", list(turns)
-    source, cut = fitting_source([*turns, message], context_turns, translator)
-    if cut and on_cut is not None:
-        on_cut(translator.max_source_pieces)
     reply = decoder.decode(translator, source, options).text
     return reply, [*turns, message, reply]
 
