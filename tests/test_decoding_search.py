@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import keras
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,12 @@ from seq2seq.decoding.sampling import sample_search
 
 VOCAB = 7  # 0 pad, 1 unk, 2 bos, 3 eos, 4-6 words
 WORDS = (1, 4, 5, 6)  # what an output may hold besides EOS
+
+
+def examples(count: int) -> int:
+    """Hypothesis examples: all on TensorFlow (the main session); a third on the other backends,
+    whose re-run (tests/test_backends.py) compiles a step for every new shape, seconds each."""
+    return count if keras.backend.backend() == "tensorflow" else max(4, count // 3)
 
 
 def bigram_table(rng: np.random.Generator, sharpness: float = 2.0) -> np.ndarray:
@@ -76,7 +83,7 @@ def pieces_of(row) -> list[int]:
     return row[: row.index(EOS_ID)] if EOS_ID in row else [p for p in row if p != PAD_ID]
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(seed=st.integers(0, 10_000), alpha=st.sampled_from([0.0, 0.6, 1.5]), cap=st.integers(1, 3))
 def test_a_beam_as_wide_as_every_output_finds_the_exact_n_best(seed, alpha, cap):
     table = bigram_table(np.random.default_rng(seed))
@@ -90,7 +97,7 @@ def test_a_beam_as_wide_as_every_output_finds_the_exact_n_best(seed, alpha, cap)
     assert pieces_of(tokens[0, 0]) == expected[0][1] or scores[0, 0] == pytest.approx(expected[1][0], abs=1e-5)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(seed=st.integers(0, 10_000), min_len=st.integers(1, 4), cap=st.integers(1, 3))
 def test_min_len_bans_the_end_before_it_and_the_cap_still_ends(seed, min_len, cap):
     table = bigram_table(np.random.default_rng(seed))
@@ -162,7 +169,7 @@ def test_the_length_penalty_changes_the_winner():
     assert penalized[2][0, 0] < plain[2][0, 0]  # the long winner is less probable, as it must be
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 3), method=st.sampled_from(["greedy", "sample", "beam"]))
 def test_no_repeat_ngram_holds(seed, n, method):
     # A table that loves repeating itself: the ban must still hold.
@@ -209,7 +216,7 @@ def test_sampling_repeats_for_a_seed_and_follows_the_distribution():
     assert np.mean(cold == 4) > 0.8
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     top_k=st.integers(1, 4),
@@ -237,7 +244,7 @@ def test_sampling_among_candidates_draws_what_the_whole_vocabulary_draws(seed, t
         np.testing.assert_allclose(log_probs, full_log_probs, rtol=1e-6)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(seed=st.integers(0, 10_000), temperature=st.sampled_from([0.5, 1.0, 1.7]))
 def test_sampling_without_top_k_or_top_p_is_gumbel_max_over_the_whole_softmax(seed, temperature):
     # truncation=False skips the sort: the draw must be argmax(scores / T + noise), step by step,
@@ -294,7 +301,7 @@ def test_noise_of_a_row_ignores_the_other_rows():
     assert np.abs(together[0] - together[1]).max() > 0.5
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(seed=st.integers(0, 10_000), method=st.sampled_from(["greedy", "beam"]))
 def test_a_sentence_decodes_the_same_alone_and_in_a_batch(seed, method):
     # Per-sentence caps: a short cap beside long ones must not change anything.
@@ -315,7 +322,7 @@ def test_a_sentence_decodes_the_same_alone_and_in_a_batch(seed, method):
         assert len(pieces_of(batch[i])) <= caps[i]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     seed=st.integers(0, 2**16),
     width=st.integers(1, 700),

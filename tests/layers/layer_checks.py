@@ -87,3 +87,9 @@ def paired_layers(ours_cls, keras_cls, cell_kwargs, units, input_dim, seed=0, **
     layer.build((None, None, input_dim))
     layer.set_weights(reference.get_weights())
     return layer, reference
+
+
+def examples(count: int) -> int:
+    """Hypothesis examples: all on TensorFlow (the main session); a third on the other backends,
+    whose re-run (tests/test_backends.py) compiles a step for every new shape, seconds each."""
+    return count if keras.backend.backend() == "tensorflow" else max(4, count // 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from layer_checks import CELLS, TOLERANCE, max_abs_difference, paired_layers
+from layer_checks import CELLS, TOLERANCE, examples, max_abs_difference, paired_layers
 
 
 @st.composite
@@ -26,7 +26,7 @@ def problems(draw):
     return cell, batch, time, features, units, mask, options, seed
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_random_shapes_and_masks_match_keras(problem):
     (_, ours_cls, keras_cls, cell_kwargs), batch, time, features, units, mask, options, seed = problem
@@ -37,7 +37,7 @@ def test_random_shapes_and_masks_match_keras(problem):
     assert max_abs_difference(layer(x, mask=mask), reference(x, mask=mask)) <= TOLERANCE
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.integers(1, 4), st.integers(1, 8), st.integers(0, 2**16))
 def test_padding_after_the_end_changes_nothing(batch, length, seed):
     """Right padding of any length leaves the last output and states of a sequence unchanged."""
