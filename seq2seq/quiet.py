@@ -17,6 +17,7 @@ them. ``filter_native_stderr`` is called by the command line before any framewor
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import sys
@@ -34,12 +35,14 @@ _HARMLESS_ERRORS = (
 )
 # Lines that continue a dropped record (absl messages may span lines).
 _CONTINUATIONS = ("To enable the following instructions",)
+# Gloo (JAX's CPU collectives) says so on stdout when the workers connect; see native_stdout_to_stderr.
+_GLOO_CONNECTED = re.compile(r"^\[Gloo\] Rank \d+ is connected to \d+ peer ranks")
 
 
 def is_chatter(line: str) -> bool:
     """Whether one line written by native code is start-up chatter to drop."""
     line = line.rstrip("\n")
-    if line == _ABSL_BANNER:
+    if line == _ABSL_BANNER or _GLOO_CONNECTED.match(line):
         return True
     match = _ABSL_LINE.match(line)
     if match is None:
@@ -95,3 +98,23 @@ def _forward(read_end: int, real_stderr: int) -> None:
 
 
 _installed = False
+
+
+@contextlib.contextmanager
+def native_stdout_to_stderr():
+    """Send what is written to file descriptor 1 meanwhile to stderr instead: native libraries
+    that print on stdout (Gloo: "[Gloo] Rank 0 is connected to 1 peer ranks ...") would
+    otherwise mix with the program's output; on stderr the chatter filter drops such lines."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout to keep clean
+        yield
+        return
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)

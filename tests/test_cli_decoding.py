@@ -455,6 +455,15 @@ def test_native_chatter_filter_keeps_real_errors():
     assert not is_chatter("E0000 00:00:1795802507.163020    6517 session.cc:12] Out of memory while allocating\n")
     assert not is_chatter("F0000 00:00:1795802507.163020    6517 check.cc:9] Check failed: x\n")
     assert not is_chatter("Error: something the user must see\n")
+    assert is_chatter("[Gloo] Rank 0 is connected to 1 peer ranks. Expected number of connected peer ranks is : 1\n")
+    assert not is_chatter("[Gloo] Rank 0 failed to connect\n")
+
+
+def test_native_stdout_goes_to_stderr_meanwhile_and_python_stdout_is_back_after():
+    code = ("import os, sys\nfrom seq2seq.quiet import native_stdout_to_stderr\nprint('before')\n"
+            "with native_stdout_to_stderr():\n    os.write(1, b'native\\n')\nprint('after')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (result.stdout, result.stderr) == ("before\nafter\n", "native\n")
 
 
 def test_every_module_imports_on_its_own():

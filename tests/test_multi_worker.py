@@ -97,6 +97,7 @@ def test_two_workers_equal_one_device(tmp_path, backend):
     expected = losses(single_stdout)
     assert len(expected) == 2, single_stdout
     for output in outputs:  # both workers log the same global losses as the lone device
+        assert all(line.startswith("epoch ") for line in output.splitlines()), output  # no native chatter
         got = losses(output)
         assert len(got) == 2, output
         for (loss, val_loss), (want_loss, want_val_loss) in zip(got, expected):

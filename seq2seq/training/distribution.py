@@ -143,8 +143,11 @@ def _multi_worker(backend: str, workers: int, worker: int) -> Iterator[Placement
         with strategy.scope():
             yield Placement(replicas=strategy.num_replicas_in_sync, workers=workers, worker=worker)
     elif backend == "jax":
-        keras.distribution.initialize()  # reads KERAS_DISTRIBUTION_* (jax.distributed)
-        devices = keras.distribution.list_devices()
+        from seq2seq.quiet import native_stdout_to_stderr
+
+        with native_stdout_to_stderr():  # Gloo announces the connection on stdout
+            keras.distribution.initialize()  # reads KERAS_DISTRIBUTION_* (jax.distributed)
+            devices = keras.distribution.list_devices()
         # Each process feeds only its own rows of every batch (``fit_input``): no auto-sharding.
         with _keras_distribution(keras.distribution.DataParallel(devices=devices, auto_shard_dataset=False)):
             yield Placement(replicas=len(devices), workers=workers, worker=worker)
