@@ -102,19 +102,24 @@ _installed = False
 
 @contextlib.contextmanager
 def native_stdout_to_stderr():
-    """Send what is written to file descriptor 1 meanwhile to stderr instead: native libraries
-    that print on stdout (Gloo: "[Gloo] Rank 0 is connected to 1 peer ranks ...") would
-    otherwise mix with the program's output; on stderr the chatter filter drops such lines."""
-    sys.stdout.flush()
+    """Meanwhile, native writes to file descriptor 1 go to stderr, while Python's ``sys.stdout``
+    keeps writing to the real stdout. Native libraries that print on stdout (Gloo: "[Gloo] Rank 0
+    is connected to 1 peer ranks ...", when JAX's CPU collectives first run) would otherwise mix
+    with the program's output; on stderr the chatter filter drops such lines."""
+    python_stdout = sys.stdout
+    python_stdout.flush()
     try:
         saved = os.dup(1)
     except OSError:  # no stdout to keep clean
         yield
         return
+    sys.stdout = open(saved, "w", buffering=1 if python_stdout.line_buffering else -1, closefd=False,
+                      encoding=python_stdout.encoding or "utf-8", errors=python_stdout.errors or "strict")
     os.dup2(2, 1)
     try:
         yield
     finally:
         sys.stdout.flush()
+        sys.stdout = python_stdout
         os.dup2(saved, 1)
         os.close(saved)

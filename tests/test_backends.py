@@ -38,7 +38,7 @@ def test_layer_and_model_tests_pass_on_other_backends(backend):
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
 
 
-def test_the_program_keeps_jax_compilations_between_runs(tmp_path):
+def test_the_program_points_jax_compilation_cache_at_the_users_cache_folder(tmp_path):
     pytest.importorskip("jax")
     env = {key: value for key, value in os.environ.items() if key != "JAX_COMPILATION_CACHE_DIR"}
     code = ("import sys\nfrom seq2seq.cli import run\nsys.argv = ['seq2seq', '--version']\n"

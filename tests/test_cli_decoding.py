@@ -461,9 +461,9 @@ def test_native_chatter_filter_keeps_real_errors():
 
 def test_native_stdout_goes_to_stderr_meanwhile_and_python_stdout_is_back_after():
     code = ("import os, sys\nfrom seq2seq.quiet import native_stdout_to_stderr\nprint('before')\n"
-            "with native_stdout_to_stderr():\n    os.write(1, b'native\\n')\nprint('after')")
+            "with native_stdout_to_stderr():\n    os.write(1, b'native\\n')\n    print('python')\nprint('after')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert (result.stdout, result.stderr) == ("before\nafter\n", "native\n")
+    assert (result.stdout, result.stderr) == ("before\npython\nafter\n", "native\n")
 
 
 def test_every_module_imports_on_its_own():
@@ -511,6 +511,9 @@ def test_train_defaults_are_the_shipped_translators_recipe():
     vocabs = {"source_vocab_size": 8000, "target_vocab_size": 8000}
     assert dataclasses.asdict(ModelConfig(**vocabs)) == config["model"]
     assert {"cell", "units", "dropout", "lr", "epochs", "seed", "vocab_size", "batch_size"} <= set(defaults)
+    from seq2seq.cli.train import MODEL_KEYS
+
+    assert set(MODEL_KEYS) <= set(defaults)  # every model field but the vocabularies is an option
 
 
 def test_train_into_a_log_file_writes_one_line_per_epoch(tmp_path):

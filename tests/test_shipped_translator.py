@@ -25,9 +25,10 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def translator():
-    from seq2seq.cli.translate import load_translator
+    from seq2seq import shipped
+    from seq2seq.decoding import load_translator
 
-    return load_translator(None)[0]
+    return load_translator(shipped.shipped(shipped.TRANSLATOR))[0]
 
 
 @pytest.fixture(scope="module")

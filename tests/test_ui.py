@@ -305,7 +305,12 @@ def test_bad_auth_is_a_usage_error():
 
 
 def test_no_checkpoint_at_all_is_one_error_line(tmp_path):
-    result = CliRunner().invoke(main, ["ui", "--port", "1"], env={"SEQ2SEQ_CHECKPOINTS": str(tmp_path)})
+    import socket
+
+    with socket.socket() as probe:  # a free port (binding port 1 needs root)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(main, ["ui", "--port", str(port)], env={"SEQ2SEQ_CHECKPOINTS": str(tmp_path)})
     assert result.exit_code == 1 and result.stderr.startswith(f"Error: no checkpoint in {tmp_path};")
     assert "Traceback" not in result.output
 

@@ -5,6 +5,7 @@ Each sub-command lives in its own module and is registered here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -35,7 +36,7 @@ def one_line_usage(error: click.UsageError, ctx: click.Context | None) -> click.
     ctx = error.ctx or ctx
     hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
     message = error.format_message()
-    if not message.endswith("."):
+    if not message.endswith((".", "?", "?)", "!")):
         message += "."
     return UsageProblem(message + hint)
 
@@ -93,11 +94,16 @@ def backend_problem(environ=os.environ) -> str | None:
     return None
 
 
-def jax_cache_dir(environ=os.environ) -> Path:
+def jax_cache_dir(environ=os.environ) -> Path | None:
     """Where the program keeps JAX's compiled functions between runs: ``$XDG_CACHE_HOME/seq2seq/jax``
-    (``~/.cache/seq2seq/jax``). JAX compiles a training step per batch shape, seconds each on a
-    CPU; with the cache, a second run or a ``--resume`` starts at once."""
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    (``~/.cache/seq2seq/jax``); None without a home folder. JAX compiles a training step per batch
+    shape, seconds each on a CPU; with the cache, a second run or a ``--resume`` starts sooner."""
+    base = environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder: no cache
+            return None
     return Path(base) / "seq2seq" / "jax"
 
 
@@ -109,7 +115,8 @@ def run() -> None:
     if problem:
         click.echo(f"Error: {problem}", err=True)
         raise SystemExit(1)
-    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(jax_cache_dir()))  # JAX reads it at import
+    if "JAX_COMPILATION_CACHE_DIR" not in os.environ and jax_cache_dir() is not None:
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = str(jax_cache_dir())  # JAX reads it at import
     filter_native_stderr()
     signal.signal(signal.SIGTERM, _terminated)
     try:
@@ -117,8 +124,9 @@ def run() -> None:
     except Terminated as kill:
         # The cleanup ran as the exit unwound the command. Leave without the interpreter's
         # teardown, which can crash (a segmentation fault) while JAX's compiler threads still run.
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe, say: leave all the same
+                stream.flush()
         os._exit(kill.code)
 
 

@@ -53,7 +53,7 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     """
     if text and input_file is not None:
         raise click.UsageError("give TEXT arguments or --input, not both")
-    if not text and input_file is None and sys.stdin.isatty():
+    if not text and (input_file is None or str(input_file) == "-") and sys.stdin.isatty():
         click.echo("Reading sentences from the terminal, one per line; Ctrl-D translates them.", err=True)
     with user_errors():
         for path in (output_file, plot_attention):  # before any work, not after it

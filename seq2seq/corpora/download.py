@@ -76,7 +76,9 @@ def download_multi30k(
     ``force``. ``on_file`` is called after each file (for progress output).
 
     Raises:
-        DataError: unreachable URL, checksum mismatch (the file is not kept) or a write error.
+        DataError: unreachable URL, checksum mismatch (the file is not kept) or a folder that
+            cannot be made.
+        OutputError: a file that cannot be written in the folder.
     """
     folder = data_dir / MULTI30K_FOLDER
     created = atomic.first_missing(folder)  # a failure takes back the folders made here, if empty

@@ -223,7 +223,6 @@ class Translator:
         return search
 
 
-
 def load_translator(directory):
     """The ``Translator`` of a checkpoint folder, and the ``LoadedCheckpoint``: sources are cut
     where training cut them (the checkpoint's ``training.max_pieces``)."""

@@ -145,12 +145,12 @@ def _multi_worker(backend: str, workers: int, worker: int) -> Iterator[Placement
     elif backend == "jax":
         from seq2seq.quiet import native_stdout_to_stderr
 
-        with native_stdout_to_stderr():  # Gloo announces the connection on stdout
+        with native_stdout_to_stderr():  # Gloo announces its connection on stdout, at the first step
             keras.distribution.initialize()  # reads KERAS_DISTRIBUTION_* (jax.distributed)
             devices = keras.distribution.list_devices()
-        # Each process feeds only its own rows of every batch (``fit_input``): no auto-sharding.
-        with _keras_distribution(keras.distribution.DataParallel(devices=devices, auto_shard_dataset=False)):
-            yield Placement(replicas=len(devices), workers=workers, worker=worker)
+            # Each process feeds only its own rows of every batch (``fit_input``): no auto-sharding.
+            with _keras_distribution(keras.distribution.DataParallel(devices=devices, auto_shard_dataset=False)):
+                yield Placement(replicas=len(devices), workers=workers, worker=worker)
     else:
         raise NotImplementedError(f"multi-worker training is not supported on the {backend} backend")
 
