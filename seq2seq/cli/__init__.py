@@ -115,8 +115,9 @@ def run() -> None:
     if problem:
         click.echo(f"Error: {problem}", err=True)
         raise SystemExit(1)
-    if "JAX_COMPILATION_CACHE_DIR" not in os.environ and jax_cache_dir() is not None:
-        os.environ["JAX_COMPILATION_CACHE_DIR"] = str(jax_cache_dir())  # JAX reads it at import
+    cache = None if "JAX_COMPILATION_CACHE_DIR" in os.environ else jax_cache_dir()
+    if cache is not None:
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = str(cache)  # JAX reads it at import
     filter_native_stderr()
     signal.signal(signal.SIGTERM, _terminated)
     try:
