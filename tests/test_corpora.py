@@ -230,6 +230,26 @@ def test_jsonl_pairs_and_dialogues(tmp_path):
     assert pairs.stats.no_reply == 1
 
 
+def test_a_chat_style_dialogue_learns_the_assistants_turns_only(tmp_path):
+    def message(role, content):
+        return {"role": role, "content": content}
+
+    lines = [
+        {"messages": [message("system", "You are a helpdesk bot."), message("user", "my badge crashes"),
+                      message("assistant", "Restart it."), message("user", "ok"), message("user", "it works"),
+                      message("assistant", "Great."), message("user", "thanks")]},
+        {"messages": [message("system", "You are a helpdesk bot."), message("user", "hello?")]},  # no reply
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    pairs = load_pairs([f"jsonl:{path}"], split="all", context_turns=2)
+    assert list(pairs) == [("my badge crashes", "Restart it."), ("Restart it. <sep> ok it works", "Great.")]
+    assert pairs.stats.no_reply == 1
+    kept = sum(len(list(load_pairs([f"jsonl:{path}"], split=split, context_turns=2)))
+               for split in ("train", "valid", "test"))
+    assert kept == 2  # the splits together hold the same pairs, counted alike
+
+
 # --- filters and stats ----------------------------------------------------------------------------
 
 

@@ -46,19 +46,34 @@ def check_unicode(texts: Iterable[str]) -> None:
             raise ValueError(f"invalid text: a lone surrogate \\u{code:04x} (character {error.start + 1})") from None
 
 
-def dialogue_pairs(turns: Sequence[str], context_turns: int = 1) -> Iterator[tuple[str, str]]:
-    """Yield ``(context, reply)`` for every turn after the first.
+def dialogue_pairs(
+    turns: Sequence[str], context_turns: int = 1, replies: Sequence[bool] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield ``(context, reply)`` for every turn after the first (or every one marked in ``replies``).
 
     Args:
         turns: the dialogue's turns in order.
         context_turns: how many preceding turns form the source (at least 1; fewer at the start).
+        replies: one flag per turn, whether it is a reply to learn (an assistant's turn, not its
+            user's); None: every turn after the first. The first turn is never a reply.
 
     >>> list(dialogue_pairs(["a", "b", "c"], context_turns=2))
     [('a', 'b'), ('a <sep> b', 'c')]
+    >>> list(dialogue_pairs(["hi", "hello", "fine?", "yes"], replies=[False, True, False, True]))
+    [('hi', 'hello'), ('fine?', 'yes')]
     """
     if context_turns < 1:
         raise ValueError(f"context_turns must be at least 1, got {context_turns}")
     separator = f" {CONTEXT_SEPARATOR} "
     for index in range(1, len(turns)):
+        if replies is not None and not replies[index]:
+            continue
         context = turns[max(0, index - context_turns) : index]
         yield separator.join(context), turns[index]
+
+
+def reply_count(turns: Sequence[str], replies: Sequence[bool] | None = None) -> int:
+    """How many pairs ``dialogue_pairs`` makes of ``turns``."""
+    if replies is None:
+        return max(len(turns) - 1, 0)
+    return sum(bool(flag) for flag in replies[1:])

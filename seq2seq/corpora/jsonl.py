@@ -3,7 +3,10 @@
 A line is either ``{"source": "...", "target": "..."}`` or ``{"messages": [...]}`` where each
 message is a string (one turn each) or an object with the text under ``"text"`` or ``"content"``
 and optionally the speaker under ``"speaker"``, ``"role"`` or ``"sender"`` (consecutive messages
-of one speaker form one turn). A dialogue yields a (context, reply) pair per reply.
+of one speaker form one turn). A dialogue yields a (context, reply) pair per reply: every turn
+after the first, or, in a chat-style dialogue (roles ``"system"``, ``"user"``, ``"assistant"``: the
+OpenAI format), the assistant's turns only; its ``"system"`` messages are left out (the same
+instruction in every conversation: nothing for the model to learn from).
 
 Each line is split as a whole (``ReadRequest.in_split``): a dialogue by its conversation, a pair
 as a conversation of two turns, which is the pair's own hash split.
@@ -22,6 +25,8 @@ from seq2seq.errors import DataError
 
 _TEXT_KEYS = ("text", "content")
 _SPEAKER_KEYS = ("speaker", "role", "sender")
+ASSISTANT, SYSTEM = "assistant", "system"
+CHAT_ROLES = {ASSISTANT, SYSTEM, "user"}  # a dialogue with one of these roles is chat-style
 
 
 def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
@@ -34,23 +39,25 @@ def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]
             yield "", ""  # a blank line: counted as an empty pair
             continue
         try:
-            turns = _line_turns(text)
+            turns, replies = _line_turns(text)
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             request.bad_line(DataError(str(error), str(path), line_number))
             continue
-        yield from request.conversation_pairs(turns)
+        yield from request.conversation_pairs(turns, replies)
 
 
-def _line_turns(text: str) -> list[str]:
-    """The turns of one JSONL line (a pair: its two sides); ``ValueError`` if malformed."""
+def _line_turns(text: str) -> tuple[list[str], list[bool] | None]:
+    """The turns of one JSONL line (a pair: its two sides) and which are replies (None: every one
+    after the first); ``ValueError`` if malformed."""
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"invalid JSON: {error.msg} (column {error.colno})") from None
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, found {_json_kind(record)}")
+    replies = None
     if "messages" in record:
-        turns = _turns(record["messages"])
+        turns, replies = _turns(record["messages"])
     elif "source" in record and "target" in record:
         turns = [record["source"], record["target"]]
         if not all(isinstance(side, str) for side in turns):
@@ -58,7 +65,7 @@ def _line_turns(text: str) -> list[str]:
     else:
         raise ValueError('expected keys "source" and "target", or "messages"')
     check_unicode(turns)
-    return turns
+    return turns, replies
 
 
 def _json_kind(value: object) -> str:
@@ -70,8 +77,9 @@ def _json_kind(value: object) -> str:
     return {str: "a string", list: "an array"}.get(type(value), type(value).__name__)
 
 
-def _turns(messages: object) -> list[str]:
-    """The turns of a ``"messages"`` list; raise ``ValueError`` if it is malformed."""
+def _turns(messages: object) -> tuple[list[str], list[bool] | None]:
+    """The turns of a ``"messages"`` list and, for a chat-style one (``CHAT_ROLES``), which are the
+    assistant's; raise ``ValueError`` if it is malformed."""
     if not isinstance(messages, list):
         raise ValueError('"messages" must be a list')
     speaker_texts: list[tuple[object, str]] = []
@@ -89,4 +97,9 @@ def _turns(messages: object) -> list[str]:
         if not isinstance(speaker, (str, int, tuple)):
             raise ValueError(f"message {position + 1} has a speaker that is not a string")
         speaker_texts.append((speaker, text))
-    return merge_speaker_runs(speaker_texts)
+    if not any(speaker in CHAT_ROLES for speaker, _ in speaker_texts):
+        return merge_speaker_runs(speaker_texts), None
+    spoken = [(speaker, text) for speaker, text in speaker_texts if speaker != SYSTEM]
+    run_speakers = [speaker for position, (speaker, _) in enumerate(spoken)
+                    if position == 0 or speaker != spoken[position - 1][0]]  # one per turn
+    return merge_speaker_runs(spoken), [speaker == ASSISTANT for speaker in run_speakers]

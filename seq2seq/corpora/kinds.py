@@ -86,7 +86,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "jsonl",
             "jsonl:PATH",
             'your pairs or dialogues, one JSON object per line: {"source", "target"} '
-            'or {"messages": [...]}',
+            'or {"messages": [...]} (with roles system/user/assistant: the assistant\'s turns are the replies)',
             argument_required=True,
             split_by="conversation",
             content="either",

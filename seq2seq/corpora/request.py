@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from seq2seq.corpora.dialogue import dialogue_pairs
+from seq2seq.corpora.dialogue import dialogue_pairs, reply_count
 from seq2seq.corpora.splits import split_of_conversation
 from seq2seq.corpora.stats import CorpusStats
 from seq2seq.corpora.text import normalize_text
@@ -54,17 +54,17 @@ class ReadRequest:
         warn = self.stats.bad_lines <= WARNED_BAD_LINES and first_report(message)
         log.log(logging.WARNING if warn else logging.DEBUG, "%s", message)
 
-    def in_split(self, turns: Sequence[str]) -> bool:
+    def in_split(self, turns: Sequence[str], replies: Sequence[bool] | None = None) -> bool:
         """Whether the conversation of ``turns`` (raw, all of them) belongs to ``split``.
 
-        Its pairs are counted as ``pairs_read`` and ``other_split`` if not, as ``PairSource``
+        Its pairs (``reply_count``) are counted as ``pairs_read`` and ``other_split`` if not, as ``PairSource``
         counts the pairs of another split. ``split="all"`` keeps every conversation.
         """
         if self.split == "all":
             return True
         if split_of_conversation([normalize_text(turn) for turn in turns]) == self.split:
             return True
-        pairs = max(len(turns) - 1, 0)  # what dialogue_pairs would make of them
+        pairs = reply_count(turns, replies)  # what dialogue_pairs would make of them
         self.stats.pairs_read += pairs
         self.stats.other_split += pairs
         return False
@@ -73,10 +73,13 @@ class ReadRequest:
         """Count a dialogue entry that has a single utterance and so makes no pair."""
         self.stats.no_reply += 1
 
-    def conversation_pairs(self, turns: Sequence[str]) -> Iterator[tuple[str, str]]:
+    def conversation_pairs(
+        self, turns: Sequence[str], replies: Sequence[bool] | None = None
+    ) -> Iterator[tuple[str, str]]:
         """The ``(context, reply)`` pairs of one conversation if it is in ``split``
-        (``dialogue_pairs``); one of a single turn is counted (``no_reply``) and makes none."""
-        if len(turns) < 2:
+        (``dialogue_pairs``; ``replies``: which turns are replies to learn, None: every one after
+        the first); one with no reply is counted (``no_reply``) and makes none."""
+        if reply_count(turns, replies) == 0:
             self.no_reply()
-        elif self.in_split(turns):
-            yield from dialogue_pairs(turns, self.context_turns)
+        elif self.in_split(turns, replies):
+            yield from dialogue_pairs(turns, self.context_turns, replies)
