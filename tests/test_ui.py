@@ -411,6 +411,20 @@ def test_translate_on_the_api_answers_with_the_translation(server, models, cache
     assert text == translator.translate(["a b c d"], beam)[0].text
 
 
+def test_each_tab_offers_every_model_its_own_kind_first(server, models, cache):
+    # A model trained on your own pairs (tsv:, as the tiny translator is) may be a chatbot.
+    translator, _ = cache.get(models["translator"])
+    reply = client(server).predict("a b c", model=str(models["translator"]), method="greedy", api_name="/chat")
+    assert reply == translator.translate([context_source(["a b c"], 1)], CHAT_GREEDY)[0].text
+    chatbot, _ = cache.get(models["chat"])
+    text = client(server).predict("a b c d", model=str(models["chat"]), api_name="/translate")
+    assert text == chatbot.translate(["a b c d"], respond.TRANSLATION_DEFAULTS)[0].text
+    endpoints = client(server).view_api(print_info=False, return_format="dict")["named_endpoints"]
+    for name, first in (("/chat", models["chat"]), ("/translate", models["translator"])):
+        model = next(p for p in endpoints[name]["parameters"] if p["parameter_name"] == "model")
+        assert model["parameter_default"] == str(first)
+
+
 def test_twenty_concurrent_clients_are_all_answered(server):
     clients = [client(server) for _ in range(20)]
     with ThreadPoolExecutor(20) as pool:

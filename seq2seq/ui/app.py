@@ -42,8 +42,10 @@ CONCURRENCY = 32  # requests of one event running at once (they wait together in
 
 
 def _choices(models: list[ModelInfo], kind: str | None) -> list[tuple[str, str]]:
-    """Dropdown choices ``(label, path)``: the models of ``kind`` (all when there are none)."""
-    chosen = [m for m in models if kind is None or m.kind == kind] or models
+    """Dropdown choices ``(label, path)``: every model, those of ``kind`` first. A model trained
+    on your own pairs (``tsv:``) may answer questions or translate; its label says which the
+    checkpoint's corpora suggest (``model_kind``), and the tab lets you use it either way."""
+    chosen = sorted(models, key=lambda m: kind is not None and m.kind != kind)
     return [(m.label, str(m.path)) for m in chosen]
 
 
