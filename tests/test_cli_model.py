@@ -11,6 +11,7 @@ from toy_tasks import reverse_pairs, write_tsv
 
 from seq2seq import __version__
 from seq2seq.cli import main
+from seq2seq.corpora import load_pairs
 
 TINY = ["--units", "8", "--embed", "8", "--attention-units", "8", "--vocab-size", "24", "--bleu-sample", "0", "--quiet"]
 
@@ -249,6 +250,36 @@ def test_evaluate_json(trained, tmp_path):
     )
     assert limited["pairs"] == 3
 
+
+
+def test_evaluate_scores_a_file_of_yours_whole_and_the_training_file_on_its_test_split(trained, corpus, tmp_path):
+    out, _ = trained
+
+    def pairs_scored(spec, *extra):
+        result = invoke("evaluate", "--checkpoint", out, "--corpus", spec, "--json", "--greedy", *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["pairs"], result.stderr
+
+    mine = write_tsv(tmp_path / "mine.tsv", reverse_pairs(300, seed=5))
+    assert pairs_scored(f"tsv:{mine}") == (300, f"Scoring every pair of tsv:{mine}, which this model never "
+                                               "trained on (--split test: its test split only)\n")
+    test_split = len(list(load_pairs([f"tsv:{mine}"], split="test")))
+    assert 0 < test_split < 20 and pairs_scored(f"tsv:{mine}", "--split", "test") == (test_split, "")
+    few = write_tsv(tmp_path / "few.tsv", reverse_pairs(300, seed=5)[:3])
+    assert not list(load_pairs([f"tsv:{few}"], split="test"))
+    assert_one_line_error(invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{few}", "--split", "test"),
+                          f"no pairs in split 'test' of tsv:{few}: about 1 pair in 100 of a file of yours is in "
+                          "the test split (--split all: every pair)")
+    # The file it trained on, even when named by another path or copied elsewhere: its test split.
+    training_test = len(list(load_pairs([f"tsv:{corpus}"], split="test")))
+    copied = shutil.copy(corpus, tmp_path / corpus.name)
+    for spec in (f"tsv:{corpus}", f"tsv:{corpus.parent}/../{corpus.parent.name}/{corpus.name}", f"tsv:{copied}"):
+        assert pairs_scored(spec) == (training_test, "")
+
+
+def test_train_offers_no_split_and_evaluate_no_length_filter():
+    assert "--split" not in invoke("train", "--help").output and "--max-len" in invoke("train", "--help").output
+    assert "--max-len" not in invoke("evaluate", "--help").output and "--split" in invoke("evaluate", "--help").output
 
 
 def test_evaluate_builds_dialogue_sources_with_the_checkpoints_context_turns(trained, tmp_path):

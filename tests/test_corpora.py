@@ -21,6 +21,7 @@ from seq2seq.corpora import (
     parse_spec,
     split_of,
 )
+from seq2seq.corpora.spec import same_corpus
 from seq2seq.corpora.splits import conversation_hash, pair_hash, split_of_conversation
 from seq2seq.errors import DataError
 
@@ -248,6 +249,18 @@ def test_a_chat_style_dialogue_learns_the_assistants_turns_only(tmp_path):
     kept = sum(len(list(load_pairs([f"jsonl:{path}"], split=split, context_turns=2)))
                for split in ("train", "valid", "test"))
     assert kept == 2  # the splits together hold the same pairs, counted alike
+
+
+def test_same_corpus_resolves_file_paths_and_compares_the_rest_as_written(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "pairs.tsv").write_text("a\tb\n")
+    monkeypatch.chdir(tmp_path)
+    assert same_corpus("tsv:data/pairs.tsv", f"tsv:{tmp_path}/data/pairs.tsv")
+    assert same_corpus("tsv:data/pairs.tsv", "tsv:./data/../data/pairs.tsv")
+    assert not same_corpus("tsv:data/pairs.tsv", "jsonl:data/pairs.tsv")  # another kind
+    assert not same_corpus("tsv:data/pairs.tsv", "tsv:elsewhere/pairs.tsv")  # no such file
+    assert same_corpus("chatterbot", "chatterbot") and not same_corpus("chatterbot:english", "chatterbot:german")
+    assert not same_corpus("multi30k:de-en", "multi30k:en-de")
 
 
 # --- filters and stats ----------------------------------------------------------------------------

@@ -54,8 +54,8 @@ data_dir_option = click.option(
 
 
 def corpus_options(
-    command: Callable | None = None, *, default_split: str = "train", with_corpus: bool = True,
-    checkpoint_context: bool = False,
+    command: Callable | None = None, *, default_split: str | None = "train", with_corpus: bool = True,
+    checkpoint_context: bool = False, leave_out: tuple[str, ...] = (),
 ) -> Callable:
     """Add the shared corpus options to a click command and pass them as one ``corpora`` argument.
 
@@ -71,7 +71,9 @@ def corpus_options(
     Use as ``@corpus_options`` or ``@corpus_options(default_split="test")``;
     ``with_corpus=False`` leaves ``--corpus`` out (for a command taking the spec as argument;
     ``specs`` is then empty). ``checkpoint_context=True``: ``--context-turns`` defaults to None,
-    for the command to take its checkpoint's own.
+    for the command to take its checkpoint's own. ``leave_out``: options the command has no use
+    for (``"split"``: train reads every split; ``"max_len"``: evaluate reads no training pairs),
+    which then take their defaults.
     """
 
     def decorate(function: Callable) -> Callable:
@@ -81,41 +83,43 @@ def corpus_options(
                 specs=tuple(kwargs.pop("corpus", ())),
                 data_dir=kwargs.pop("data_dir"),
                 context_turns=kwargs.pop("context_turns"),
-                split=kwargs.pop("split"),
+                split=kwargs.pop("split", default_split),
                 skip_bad_lines=kwargs.pop("skip_bad_lines"),
-                max_len=kwargs.pop("max_len"),
+                max_len=kwargs.pop("max_len", None),
             )
             return function(*args, **kwargs)
 
-        options = [
-            click.option(
+        options = {
+            "max_len": click.option(
                 "--max-len",
                 type=click.IntRange(min=1),
                 default=None,
                 help="Drop training pairs with a side longer than this many words (counted); "
                 "valid and test are never filtered.",
             ),
-            click.option(
+            "skip_bad_lines": click.option(
                 "--skip-bad-lines",
                 is_flag=True,
                 help="Skip malformed lines (and report how many) instead of stopping at the first.",
             ),
-            click.option(
+            "split": click.option(
                 "--split",
                 type=click.Choice(SPLIT_CHOICES),
                 default=default_split,
                 help="Which split: Multi30k's own, else ~98/1/1 by a hash of each conversation "
-                "(dialogues) or pair.",
+                "(dialogues) or pair" + (" [default: test; all for your own files the checkpoint never "
+                                         "trained on]." if default_split is None else "."),
             ),
-            click.option(
+            "context_turns": click.option(
                 "--context-turns",
                 type=click.IntRange(min=1),
                 default=None if checkpoint_context else 1,
                 help="Dialogues: how many previous turns form the source"
                 + (" [default: the checkpoint's own, as in its training]." if checkpoint_context else "."),
             ),
-            data_dir_option,
-        ]
+            "data_dir": data_dir_option,
+        }
+        options = [option for name, option in options.items() if name not in leave_out]
         if with_corpus:
             options.append(
                 click.option(

@@ -26,7 +26,7 @@ def show_progress_logs() -> None:
 
 
 @main.command()
-@corpus_options
+@corpus_options(leave_out=("split",))
 @click.option("--out", "out_dir", required=True, type=PathArgument(file_okay=False), help="Checkpoint folder to write.")
 @click.option("--cell", type=click.Choice(CELLS), default=M.cell, help="Recurrent cell of encoder and decoder.")
 @click.option("--attention", type=click.Choice(ATTENTIONS), default=M.attention, help="Attention score, or none.")

@@ -110,9 +110,33 @@ class _progress:
         return False
 
 
+def evaluation_split(specs, config: dict) -> str:
+    """``test``; or ``all`` when every corpus is a file of your own (``tsv:``, ``jsonl:``) that the
+    checkpoint did not train on (no training corpus names it, by path or by file name): a test
+    file of yours is scored whole, not the 1% of it that its hash puts in the test split."""
+    from seq2seq.corpora.spec import same_corpus
+
+    trained = [str(spec) for spec in config.get("data", {}).get("corpora", [])]
+
+    def unseen(spec: str) -> bool:
+        kind, _, name = spec.partition(":")
+        return not any(same_corpus(spec, seen) or (seen.partition(":")[0] == kind
+                                                   and Path(seen.partition(":")[2]).name == Path(name).name)
+                       for seen in trained)
+
+    return "all" if specs and all(own_file(spec) and unseen(spec) for spec in specs) else "test"
+
+
+def own_file(spec: str) -> bool:
+    """Whether ``spec`` is a file of the user's (``tsv:``, ``jsonl:``: split by a hash)."""
+    from seq2seq.corpora.spec import parse_spec
+
+    return parse_spec(spec).corpus_kind.content == "either"
+
+
 @main.command()
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
-@corpus_options(default_split="test", checkpoint_context=True)
+@corpus_options(default_split=None, checkpoint_context=True, leave_out=("max_len",))
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first N pairs.")
 @decoding_options(TRANSLATION_DEFAULTS, leave_out=("n_best", "max_len"))
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
@@ -126,11 +150,19 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
         translator, loaded = load_translator(checkpoint)
         if corpora.context_turns is None:  # dialogue sources built as the model was trained on them
             corpora = dataclasses.replace(corpora, context_turns=context_turns(loaded.config))
+        if corpora.split is None:
+            corpora = dataclasses.replace(corpora, split=evaluation_split(corpora.specs, loaded.config))
+            if corpora.split == "all":
+                click.echo(f"Scoring every pair of {', '.join(corpora.specs)}, which this model never trained on "
+                           "(--split test: its test split only)", err=True)
         pairs = list(corpora.load())
         if limit:
             pairs = pairs[:limit]
         if not pairs:
-            raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}")
+            hint = ": about 1 pair in 100 of a file of yours is in the test split (--split all: every pair)"
+            own = corpora.split == "test" and all(map(own_file, corpora.specs))
+            raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}"
+                                       + (hint if own else ""))
         with _progress(len(pairs)) as advance:
             scores = run_evaluation(translator, pairs, options=decoding, batch_size=batch_size, progress=advance)
     if as_json:

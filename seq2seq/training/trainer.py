@@ -25,6 +25,7 @@ from pathlib import Path
 import keras
 
 from seq2seq import __version__, atomic, checkpoint
+from seq2seq.corpora.spec import same_corpus
 from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
@@ -211,10 +212,11 @@ def _saved_corpora(corpora, data: dict | None, config_path: Path):
         )
     except (KeyError, TypeError, ValueError):
         raise ConfigError(f"{config_path}: \"data\" is not a list of corpora with context_turns and max_len") from None
-    if not corpora.specs or corpora.specs == saved.specs:
+    if not corpora.specs:
         return saved
-    log.warning("--resume: training goes on with --corpus %s; the run began on %s (%s)",
-                " ".join(corpora.specs), " ".join(saved.specs), config_path)
+    if len(corpora.specs) != len(saved.specs) or not all(map(same_corpus, corpora.specs, saved.specs)):
+        log.warning("--resume: training goes on with --corpus %s; the run began on %s (%s)",
+                    " ".join(corpora.specs), " ".join(saved.specs), config_path)
     return dataclasses.replace(saved, specs=corpora.specs)
 
 
