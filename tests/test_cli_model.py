@@ -146,13 +146,30 @@ def test_a_run_that_fails_before_training_leaves_nothing_behind(tmp_path, corpus
     out = tmp_path / "run"
     result = invoke("train", "--corpus", f"tsv:{few}", "--out", tmp_path / "new" / "deep" / "run", "--epochs", "1",
                     *TINY)
-    assert_one_line_error(result, "the validation split is empty")
+    assert_one_line_error(result, f"the validation split of tsv:{few} is empty", "give it a few hundred")
     assert not (tmp_path / "new").exists()  # the tokenizer and config it wrote are gone, and the folders it made
     out.mkdir()  # an empty folder of the user's stays
     assert_one_line_error(invoke("train", "--corpus", f"tsv:{few}", "--out", out, "--epochs", "1", *TINY), "empty")
     assert out.is_dir() and not any(out.iterdir())
     result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", *TINY)  # no --resume needed
     assert result.exit_code == 0, result.output
+
+
+def test_resume_of_a_folder_without_a_run_is_one_line(tmp_path, corpus):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", empty, "--resume", *TINY)
+    assert_one_line_error(result, f"{empty} holds no training run to resume (no config.json)")
+    assert not any(empty.iterdir())
+
+
+def test_a_vocabulary_smaller_than_asked_is_said(tmp_path, corpus, caplog):
+    args = ["train", "--corpus", f"tsv:{corpus}", "--out", tmp_path / "run", "--epochs", "1", *TINY]
+    args[args.index("--vocab-size") + 1] = "500"
+    with caplog.at_level("WARNING", logger="seq2seq"):
+        assert invoke(*args).exit_code == 0
+    pieces = json.loads((tmp_path / "run" / "config.json").read_text())["model"]["source_vocab_size"]
+    assert pieces < 500 and f"--vocab-size 500 is more than the training text supports: the vocabulary has {pieces} pieces" in caplog.text
 
 
 @pytest.fixture(scope="module")

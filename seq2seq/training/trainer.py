@@ -115,6 +115,8 @@ def train(
         directory = directory.absolute().with_name(f"{directory.absolute().name}.worker{worker}")  # --out . too
     config_path = directory / checkpoint.CONFIG_FILE
     if resume:
+        if not config_path.is_file():
+            raise ConfigError(f"{directory} holds no training run to resume (no {checkpoint.CONFIG_FILE})")
         saved = checkpoint.read_config(directory)
         check_resumable(directory / checkpoint.BACKUP_DIR)  # before the resume changes anything
         try:
@@ -148,7 +150,10 @@ def train(
     started_fit = False
     try:
         atomic.make_folder(directory)
-        train_pairs, valid_pairs = corpora.load("train"), corpora.load("valid")
+        train_pairs, valid_pairs = corpora.load("train"), list(corpora.load("valid"))
+        if not valid_pairs:  # before the tokenizer's training, not after it
+            raise DataError(f"the validation split of {' '.join(corpora.specs)} is empty: a file of yours puts about "
+                            "1 pair in 100 there (a dialogue, 1 conversation in 100), so give it a few hundred")
         if resume:
             tokenizer = Tokenizer.load(directory)
         else:
@@ -157,6 +162,10 @@ def train(
                 train_pairs, directory, vocab_size=training.vocab_size, joint=training.joint_vocab, seed=training.seed
             )
             log.info("trained SentencePiece in %.1fs: %s", time.perf_counter() - started, tokenizer)
+            smallest = min(tokenizer.source_vocab_size, tokenizer.target_vocab_size)
+            if smallest < training.vocab_size:
+                log.warning("--vocab-size %d is more than the training text supports: the vocabulary has %d pieces",
+                            training.vocab_size, smallest)
             model_config = ModelConfig(
                 source_vocab_size=tokenizer.source_vocab_size,
                 target_vocab_size=tokenizer.target_vocab_size,
@@ -172,18 +181,15 @@ def train(
                 },
             )
         train_encoded = encode_pairs(train_pairs, tokenizer, max_len=training.max_pieces)
-        valid_list = list(valid_pairs)
         if len(train_encoded) == 0:
             raise DataError("no training pairs left after filtering")
-        if not valid_list:
-            raise DataError("the validation split is empty")
-        valid_encoded = encode_pairs(valid_list, tokenizer, max_len=training.max_pieces)
+        valid_encoded = encode_pairs(valid_pairs, tokenizer, max_len=training.max_pieces)
         with data_parallel(devices) as placement:
             if placement.replicas > 1:
                 log.info("data-parallel over %d replicas on %d worker(s)", placement.replicas, placement.workers)
             started_fit = True
             return _fit(
-                directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_list, verbose,
+                directory, training, model_config, tokenizer, train_encoded, valid_encoded, valid_pairs, verbose,
                 on_epoch, placement, callbacks or [],
             )
     except BaseException:
