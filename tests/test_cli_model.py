@@ -172,6 +172,25 @@ def test_a_vocabulary_smaller_than_asked_is_said(tmp_path, corpus, caplog):
     assert pieces < 500 and f"--vocab-size 500 is more than the training text supports: the vocabulary has {pieces} pieces" in caplog.text
 
 
+def test_ctrl_c_says_how_to_go_on_and_exits_130(trained, corpus, tmp_path, monkeypatch):
+    import seq2seq.training
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seq2seq.training, "train", interrupted)
+    out = tmp_path / "my run"
+    shutil.copytree(trained[0], out)
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--resume")
+    assert result.exit_code == 130
+    assert result.stderr == f"\nInterrupted after epoch 1: seq2seq train --resume --out '{out}' goes on from there\n"
+    shutil.rmtree(out / "backup")  # config and tokenizer written, no epoch done
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--resume")
+    assert result.stderr == f"\nInterrupted in the first epoch: seq2seq train --resume --out '{out}' starts it again\n"
+    result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", tmp_path / "new")
+    assert result.exit_code == 130 and result.stderr == "\nInterrupted before training began\n"
+
+
 @pytest.fixture(scope="module")
 def tied_mismatch(tmp_path_factory, corpus):
     out = tmp_path_factory.mktemp("tied") / "model"

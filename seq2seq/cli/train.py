@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shlex
 import sys
 
 import click
@@ -70,19 +71,42 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     model_options = {key: options.pop(key) for key in MODEL_KEYS}
     with user_errors():
         training = TrainingConfig(epochs=epochs or T.epochs, **options)
-        history = run_training(
-            out_dir,
-            corpora,
-            model_options=model_options,
-            training=training,
-            resume=resume,
-            epochs=epochs if resume else None,
-            verbose=0 if quiet or not sys.stdout.isatty() else 1,  # a log file gets one line an epoch
-            on_epoch=lambda record: click.echo(_epoch_line(record)),
-        )
+        try:
+            history = run_training(
+                out_dir,
+                corpora,
+                model_options=model_options,
+                training=training,
+                resume=resume,
+                epochs=epochs if resume else None,
+                verbose=0 if quiet or not sys.stdout.isatty() else 1,  # a log file gets one line an epoch
+                on_epoch=lambda record: click.echo(_epoch_line(record)),
+            )
+        except KeyboardInterrupt:
+            _interrupted(out_dir)
     best = best_record(history or [])
     if best:
         click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
+
+
+def _interrupted(out_dir) -> None:
+    """Ctrl-C: say where the run stands and how to go on, and leave with status 130 (as a shell
+    does). The checkpoint folder holds the last completed epoch, written whole."""
+    from pathlib import Path
+
+    from seq2seq.checkpoint import BACKUP_DIR, CONFIG_FILE
+    from seq2seq.training.backup import resume_point
+
+    done = (resume_point(Path(out_dir) / BACKUP_DIR) or {}).get("epoch", 0)
+    resume = f"seq2seq train --resume --out {shlex.quote(str(out_dir))}"
+    click.echo("", err=True)  # after the progress bar's line
+    if done:
+        click.echo(f"Interrupted after epoch {done}: {resume} goes on from there", err=True)
+    elif (Path(out_dir) / CONFIG_FILE).is_file():
+        click.echo(f"Interrupted in the first epoch: {resume} starts it again", err=True)
+    else:  # the run removed what it had begun to write
+        click.echo("Interrupted before training began", err=True)
+    raise SystemExit(130)
 
 
 def _epoch_line(record: dict) -> str:
