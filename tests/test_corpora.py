@@ -206,6 +206,14 @@ def test_tsv_bom_crlf_gzip_and_blank_lines(tmp_path):
     assert pairs.stats.empty == 1 and pairs.stats.pairs_read == 3
 
 
+def test_a_gzipped_file_is_read_whatever_its_name(tmp_path):
+    for name, spec in (("pairs.tsv", "tsv"), ("pairs.txt", "tsv"), ("talk.jsonl", "jsonl")):
+        text = "Hallo\tHello\nWelt\tWorld\n" if spec == "tsv" else '{"source": "Hallo", "target": "Hello"}\n'
+        (tmp_path / name).write_bytes(gzip.compress(text.encode()))
+        pairs = load_pairs([f"{spec}:{tmp_path / name}"], split="all")
+        assert list(pairs)[0] == ("Hallo", "Hello")
+
+
 def test_jsonl_pairs_and_dialogues(tmp_path):
     lines = [
         {"source": "q1", "target": "a1"},

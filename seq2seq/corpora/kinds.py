@@ -75,7 +75,7 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
         CorpusKind(
             "tsv",
             "tsv:PATH",
-            "your pairs, one per line: source<TAB>target (UTF-8, .gz allowed)",
+            "your pairs, one per line: source<TAB>target (UTF-8, gzipped or not)",
             argument_required=True,
             split_by="pair",
             content="either",

@@ -28,12 +28,25 @@ def stop_at_bad_line(error: DataError) -> None:
 
 
 BLOCK_BYTES = 1 << 20  # bytes read at a time by read_blocks
+GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
+
+
+def is_gzip(path: Path) -> bool:
+    """Whether ``path`` is read through gzip: named ``*.gz``, or starting with gzip's magic bytes
+    (a ``pairs.tsv`` that is gzipped all the same)."""
+    if path.suffix == ".gz":
+        return True
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(2) == GZIP_MAGIC
+    except OSError:  # open_binary says what is wrong
+        return False
 
 
 def open_binary(path: Path) -> BinaryIO:
-    """Open ``path`` for binary reading (gunzipping ``*.gz``); raise ``DataError`` if we cannot."""
+    """Open ``path`` for binary reading (gunzipping it if ``is_gzip``); raise ``DataError`` if we cannot."""
     try:
-        if path.suffix == ".gz":
+        if is_gzip(path):
             return gzip.open(path, "rb")
         return open(path, "rb")
     except FileNotFoundError:

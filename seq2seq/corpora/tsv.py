@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from seq2seq.corpora.chunks import PairChunk, chunked
-from seq2seq.corpora.lines import decode_lines, read_blocks, read_lines, split_block
+from seq2seq.corpora.lines import decode_lines, is_gzip, read_blocks, read_lines, split_block
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.corpora.text import normalize_fields
 from seq2seq.errors import DataError
@@ -32,7 +32,7 @@ def read_tsv(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
 def read_tsv_chunks(argument: str, request: ReadRequest, size: int) -> Iterator[PairChunk]:
     """The pairs of ``read_tsv`` as ``PairChunk``s: a block of lines each (``size`` if gzipped)."""
     path = Path(argument).expanduser()
-    if path.suffix == ".gz":  # line by line, so a corrupt stream fails at the same line
+    if is_gzip(path):  # line by line, so a corrupt stream fails at the same line
         yield from chunked(read_tsv(argument, request), size)
         return
     for first_line, block in read_blocks(path):
