@@ -357,6 +357,7 @@ def test_resume_keeps_the_runs_data_settings_and_says_when_the_corpus_differs(tm
         result = invoke("train", "--corpus", f"tsv:{moved}", "--out", out, "--resume", "--epochs", "2",
                         "--max-len", "2", "--quiet")
     assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Warning: --resume keeps the run's own settings (config.json): --max-len ignored\n")
     assert f"training goes on with --corpus tsv:{moved}; the run began on tsv:{corpus}" in caplog.text
     assert [record["epoch"] for record in json.loads((out / "history.json").read_text())] == [1, 2]
 

@@ -68,6 +68,8 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     from seq2seq.training.callbacks import best_record
 
     show_progress_logs()
+    if resume:
+        _warn_ignored_on_resume(click.get_current_context())
     model_options = {key: options.pop(key) for key in MODEL_KEYS}
     with user_errors():
         training = TrainingConfig(epochs=epochs or T.epochs, **options)
@@ -87,6 +89,20 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     best = best_record(history or [])
     if best:
         click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
+
+
+# What --resume takes from the command: the rest is the run's own (config.json).
+RESUME_OPTIONS = {"corpora", "out_dir", "resume", "quiet", "epochs", "skip_bad_lines", "data_dir", "corpus"}
+
+
+def _warn_ignored_on_resume(context: click.Context) -> None:
+    """One line naming the options given with --resume that the run's own settings override."""
+    ignored = [f"--{name.replace('_', '-')}" for name in context.params
+               if name not in RESUME_OPTIONS
+               and context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if ignored:
+        click.echo(f"Warning: --resume keeps the run's own settings (config.json): {' '.join(ignored)} ignored",
+                   err=True)
 
 
 def _interrupted(out_dir) -> None:
