@@ -99,7 +99,17 @@ def test_tsv_line_without_tab(tmp_path):
 def test_tsv_line_with_two_tabs(tmp_path):
     path = tmp_path / "pairs.tsv"
     path.write_text("a\tb\nc\td\te\n")
-    assert_one_line_error(run("show", f"tsv:{path}"), f"{path}:2: 2 tabs")
+    result = run("show", f"tsv:{path}")
+    assert_one_line_error(result, f"{path}:2: 2 tabs: expected exactly one between source and target")
+    assert "carriage return" not in result.output
+
+
+def test_tsv_lines_ended_by_carriage_returns_alone_are_named(tmp_path):
+    path = tmp_path / "mac.tsv"
+    path.write_bytes(b"a\tb\rc\td\re\tf\r")
+    assert_one_line_error(run("show", f"tsv:{path}"), f"{path}:1: 3 tabs: expected exactly one between source and "
+                                                      "target (lines end in a carriage return alone here: convert "
+                                                      "them to newlines)")
 
 
 def test_tsv_invalid_utf8(tmp_path):

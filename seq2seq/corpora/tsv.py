@@ -61,9 +61,12 @@ def _split_lines(
                 continue
         elif "\t" in target:
             tabs = text.count("\t")
+            carriage_returns = "\r" in text  # lines ended by CR alone (old Mac files) read as one
             request.bad_line(
                 DataError(
-                    f"{tabs} tabs: expected exactly one between source and target",
+                    f"{tabs} tabs: expected exactly one between source and target"
+                    + (" (lines end in a carriage return alone here: convert them to newlines)"
+                       if carriage_returns else ""),
                     str(path),
                     line_number,
                 )
