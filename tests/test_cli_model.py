@@ -183,10 +183,11 @@ def test_ctrl_c_says_how_to_go_on_and_exits_130(trained, corpus, tmp_path, monke
     shutil.copytree(trained[0], out)
     result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--resume")
     assert result.exit_code == 130
-    assert result.stderr == f"\nInterrupted after epoch 1: seq2seq train --resume --out '{out}' goes on from there\n"
+    command = f"seq2seq train --resume --corpus tsv:{corpus} --out '{out}'"
+    assert result.stderr == f"\nInterrupted after epoch 1: {command} goes on from there\n"
     shutil.rmtree(out / "backup")  # config and tokenizer written, no epoch done
     result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--resume")
-    assert result.stderr == f"\nInterrupted in the first epoch: seq2seq train --resume --out '{out}' starts it again\n"
+    assert result.stderr == f"\nInterrupted in the first epoch: {command} starts it again\n"
     result = invoke("train", "--corpus", f"tsv:{corpus}", "--out", tmp_path / "new")
     assert result.exit_code == 130 and result.stderr == "\nInterrupted before training began\n"
 
@@ -358,6 +359,10 @@ def test_resume_keeps_the_runs_data_settings_and_says_when_the_corpus_differs(tm
                         "--max-len", "2", "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("Warning: --resume keeps the run's own settings (config.json): --max-len ignored\n")
+    result = invoke("train", "--corpus", f"tsv:{moved}", "--out", out, "--resume", "--no-bidirectional",
+                    "--units", "9", "--epochs", "2", "--quiet")
+    assert result.stderr.startswith("Warning: --resume keeps the run's own settings (config.json): --units "
+                                    "--no-bidirectional ignored\n")
     assert f"training goes on with --corpus tsv:{moved}; the run began on tsv:{corpus}" in caplog.text
     assert [record["epoch"] for record in json.loads((out / "history.json").read_text())] == [1, 2]
 

@@ -247,16 +247,22 @@ def test_a_chat_style_dialogue_learns_the_assistants_turns_only(tmp_path):
         {"messages": [message("system", "You are a helpdesk bot."), message("user", "my badge crashes"),
                       message("assistant", "Restart it."), message("user", "ok"), message("user", "it works"),
                       message("assistant", "Great."), message("user", "thanks")]},
-        {"messages": [message("system", "You are a helpdesk bot."), message("user", "hello?")]},  # no reply
+        {"messages": [message("System", "You are a helpdesk bot."), message("User", "hello?"),
+                      message("Assistant", "Hi!")]},  # roles in any case
+        {"messages": [message("user", "hi there"), message("bot", "Hello!")]},  # no assistant: every turn a reply
     ]
     path = tmp_path / "chat.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     pairs = load_pairs([f"jsonl:{path}"], split="all", context_turns=2)
-    assert list(pairs) == [("my badge crashes", "Restart it."), ("Restart it. <sep> ok it works", "Great.")]
-    assert pairs.stats.no_reply == 1
-    kept = sum(len(list(load_pairs([f"jsonl:{path}"], split=split, context_turns=2)))
-               for split in ("train", "valid", "test"))
-    assert kept == 2  # the splits together hold the same pairs, counted alike
+    assert list(pairs) == [("my badge crashes", "Restart it."), ("Restart it. <sep> ok it works", "Great."),
+                           ("hello?", "Hi!"), ("hi there", "Hello!")]
+    splits = [load_pairs([f"jsonl:{path}"], split=split, context_turns=2) for split in ("train", "valid", "test")]
+    assert sum(len(list(split)) for split in splits) == 4  # the splits together hold the same pairs
+    assert all(split.stats.pairs_read == 4 for split in splits)  # ... and each counts them alike
+    (tmp_path / "alone.jsonl").write_text(json.dumps({"messages": [message("system", "Be kind."),
+                                                                   message("assistant", "Hi!")]}) + "\n")
+    with pytest.raises(DataError, match=r"is empty: no non-empty pair .*no reply 1"):  # a greeting alone: no pair
+        list(load_pairs([f"jsonl:{tmp_path / 'alone.jsonl'}"], split="all"))
 
 
 def test_same_corpus_resolves_file_paths_and_compares_the_rest_as_written(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import shlex
 import sys
+from pathlib import Path
 
 import click
 
@@ -64,11 +65,12 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     The folder is self-contained (config, weights, SentencePiece model, metrics, curves) and
     written atomically after every epoch; --resume continues an interrupted run where it stopped.
     """
+    from seq2seq.checkpoint import CONFIG_FILE
     from seq2seq.training import train as run_training
     from seq2seq.training.callbacks import best_record
 
     show_progress_logs()
-    if resume:
+    if resume and (Path(out_dir) / CONFIG_FILE).is_file():  # else the resume's own error comes alone
         _warn_ignored_on_resume(click.get_current_context())
     model_options = {key: options.pop(key) for key in MODEL_KEYS}
     with user_errors():
@@ -85,7 +87,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
                 on_epoch=lambda record: click.echo(_epoch_line(record)),
             )
         except KeyboardInterrupt:
-            _interrupted(out_dir)
+            _interrupted(out_dir, corpora)
     best = best_record(history or [])
     if best:
         click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
@@ -97,24 +99,33 @@ RESUME_OPTIONS = {"corpora", "out_dir", "resume", "quiet", "epochs", "skip_bad_l
 
 def _warn_ignored_on_resume(context: click.Context) -> None:
     """One line naming the options given with --resume that the run's own settings override."""
-    ignored = [f"--{name.replace('_', '-')}" for name in context.params
-               if name not in RESUME_OPTIONS
-               and context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    ignored = []
+    for parameter in context.command.params:
+        name = parameter.name
+        if name in RESUME_OPTIONS or context.get_parameter_source(name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        negative = getattr(parameter, "secondary_opts", None) and context.params[name] is False  # --no-bidirectional
+        ignored.append(parameter.secondary_opts[0] if negative else parameter.opts[0])
     if ignored:
         click.echo(f"Warning: --resume keeps the run's own settings (config.json): {' '.join(ignored)} ignored",
                    err=True)
 
 
-def _interrupted(out_dir) -> None:
-    """Ctrl-C: say where the run stands and how to go on, and leave with status 130 (as a shell
-    does). The checkpoint folder holds the last completed epoch, written whole."""
-    from pathlib import Path
-
+def _interrupted(out_dir, corpora) -> None:
+    """Ctrl-C: say where the run stands and the command that goes on, and leave with status 130
+    (as a shell does). The checkpoint folder holds the last completed epoch, written whole."""
     from seq2seq.checkpoint import BACKUP_DIR, CONFIG_FILE
     from seq2seq.training.backup import resume_point
 
     done = (resume_point(Path(out_dir) / BACKUP_DIR) or {}).get("epoch", 0)
-    resume = f"seq2seq train --resume --out {shlex.quote(str(out_dir))}"
+    words = ["seq2seq", "train", "--resume"]
+    for spec in corpora.specs:
+        words += ["--corpus", spec]
+    if corpora.data_dir is not None:
+        words += ["--data-dir", str(corpora.data_dir)]
+    if corpora.skip_bad_lines:
+        words.append("--skip-bad-lines")
+    resume = shlex.join([*words, "--out", str(out_dir)])
     click.echo("", err=True)  # after the progress bar's line
     if done:
         click.echo(f"Interrupted after epoch {done}: {resume} goes on from there", err=True)

@@ -14,6 +14,7 @@ from seq2seq.cli import PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
+from seq2seq.errors import DataError
 
 PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at least this long
 
@@ -113,18 +114,25 @@ class _progress:
 def evaluation_split(specs, config: dict) -> str:
     """``test``; or ``all`` when every corpus is a file of your own (``tsv:``, ``jsonl:``) that the
     checkpoint did not train on (no training corpus names it, by path or by file name): a test
-    file of yours is scored whole, not the 1% of it that its hash puts in the test split."""
-    from seq2seq.corpora.spec import same_corpus
+    file of yours is scored whole, not the 1% of it that its hash puts in the test split. A
+    checkpoint that does not list its training corpora gets ``test``."""
+    from seq2seq.corpora.spec import parse_spec, same_corpus
 
     trained = [str(spec) for spec in config.get("data", {}).get("corpora", [])]
 
     def unseen(spec: str) -> bool:
-        kind, _, name = spec.partition(":")
-        return not any(same_corpus(spec, seen) or (seen.partition(":")[0] == kind
-                                                   and Path(seen.partition(":")[2]).name == Path(name).name)
-                       for seen in trained)
+        mine = parse_spec(spec)
+        for seen in trained:
+            try:
+                theirs = parse_spec(seen)
+            except DataError:  # a kind this version does not know: not the same file
+                continue
+            if same_corpus(spec, seen) or (theirs.kind == mine.kind
+                                           and Path(theirs.argument).name == Path(mine.argument).name):
+                return False
+        return True
 
-    return "all" if specs and all(own_file(spec) and unseen(spec) for spec in specs) else "test"
+    return "all" if trained and specs and all(own_file(spec) and unseen(spec) for spec in specs) else "test"
 
 
 def own_file(spec: str) -> bool:

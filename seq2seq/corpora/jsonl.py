@@ -4,9 +4,10 @@ A line is either ``{"source": "...", "target": "..."}`` or ``{"messages": [...]}
 message is a string (one turn each) or an object with the text under ``"text"`` or ``"content"``
 and optionally the speaker under ``"speaker"``, ``"role"`` or ``"sender"`` (consecutive messages
 of one speaker form one turn). A dialogue yields a (context, reply) pair per reply: every turn
-after the first, or, in a chat-style dialogue (roles ``"system"``, ``"user"``, ``"assistant"``: the
-OpenAI format), the assistant's turns only; its ``"system"`` messages are left out (the same
-instruction in every conversation: nothing for the model to learn from).
+after the first, or, in a chat-style dialogue (one with the role ``"assistant"``, as in the OpenAI
+format of ``"system"``, ``"user"`` and ``"assistant"`` messages), the assistant's turns only; its
+``"system"`` messages are left out (the same instruction in every conversation: nothing for the
+model to learn from).
 
 Each line is split as a whole (``ReadRequest.in_split``): a dialogue by its conversation, a pair
 as a conversation of two turns, which is the pair's own hash split.
@@ -25,8 +26,7 @@ from seq2seq.errors import DataError
 
 _TEXT_KEYS = ("text", "content")
 _SPEAKER_KEYS = ("speaker", "role", "sender")
-ASSISTANT, SYSTEM = "assistant", "system"
-CHAT_ROLES = {ASSISTANT, SYSTEM, "user"}  # a dialogue with one of these roles is chat-style
+ASSISTANT, SYSTEM = "assistant", "system"  # the roles of a chat-style dialogue (in any case)
 
 
 def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
@@ -78,8 +78,8 @@ def _json_kind(value: object) -> str:
 
 
 def _turns(messages: object) -> tuple[list[str], list[bool] | None]:
-    """The turns of a ``"messages"`` list and, for a chat-style one (``CHAT_ROLES``), which are the
-    assistant's; raise ``ValueError`` if it is malformed."""
+    """The turns of a ``"messages"`` list and, for a chat-style one (a role ``"assistant"``), which
+    are the assistant's; raise ``ValueError`` if it is malformed."""
     if not isinstance(messages, list):
         raise ValueError('"messages" must be a list')
     speaker_texts: list[tuple[object, str]] = []
@@ -97,9 +97,10 @@ def _turns(messages: object) -> tuple[list[str], list[bool] | None]:
         if not isinstance(speaker, (str, int, tuple)):
             raise ValueError(f"message {position + 1} has a speaker that is not a string")
         speaker_texts.append((speaker, text))
-    if not any(speaker in CHAT_ROLES for speaker, _ in speaker_texts):
+    roles = [speaker.lower() if isinstance(speaker, str) else speaker for speaker, _ in speaker_texts]
+    if ASSISTANT not in roles:
         return merge_speaker_runs(speaker_texts), None
-    spoken = [(speaker, text) for speaker, text in speaker_texts if speaker != SYSTEM]
-    run_speakers = [speaker for position, (speaker, _) in enumerate(spoken)
-                    if position == 0 or speaker != spoken[position - 1][0]]  # one per turn
-    return merge_speaker_runs(spoken), [speaker == ASSISTANT for speaker in run_speakers]
+    spoken = [(role, text) for role, (_, text) in zip(roles, speaker_texts) if role != SYSTEM]
+    run_roles = [role for position, (role, _) in enumerate(spoken)
+                 if position == 0 or role != spoken[position - 1][0]]  # one per turn
+    return merge_speaker_runs(spoken), [role == ASSISTANT for role in run_roles]

@@ -70,7 +70,8 @@ class ReadRequest:
         return False
 
     def no_reply(self) -> None:
-        """Count a dialogue entry that has a single utterance and so makes no pair."""
+        """Count a dialogue entry that makes no pair: a single utterance, or no assistant turn
+        after the first in a chat-style one."""
         self.stats.no_reply += 1
 
     def conversation_pairs(

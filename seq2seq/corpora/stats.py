@@ -23,13 +23,13 @@ class CorpusStats:
 
     ``pairs_read`` counts well-formed pairs produced by the readers (before filtering) and
     ``kept = pairs_read - empty - other_split - too_long - duplicates``. ``bad_lines`` counts
-    malformed lines skipped under ``skip_bad_lines``; ``no_reply`` counts dialogue entries with a
-    single utterance (no reply, hence no pair). ``by_corpus`` holds the counts of each spec.
+    malformed lines skipped under ``skip_bad_lines``; ``no_reply`` counts dialogue entries with no
+    reply, hence no pair (a single utterance; in a chat-style one, no assistant turn after the first). ``by_corpus`` holds the counts of each spec.
     """
 
     pairs_read: int = 0  # well-formed (source, target) pairs produced by the readers
     bad_lines: int = 0  # malformed lines skipped (only with skip_bad_lines)
-    no_reply: int = 0  # dialogue entries with a single utterance: no pair to make
+    no_reply: int = 0  # dialogue entries with no reply (a single utterance): no pair to make
     empty: int = 0  # pairs whose source or target is empty after normalization
     other_split: int = 0  # pairs belonging to another split than the one asked for
     too_long: int = 0  # training pairs with a side longer than max_len words

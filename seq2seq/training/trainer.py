@@ -152,7 +152,7 @@ def train(
         atomic.make_folder(directory)
         train_pairs, valid_pairs = corpora.load("train"), list(corpora.load("valid"))
         if not valid_pairs:  # before the tokenizer's training, not after it
-            raise DataError(f"the validation split of {' '.join(corpora.specs)} is empty: a file of yours puts about "
+            raise DataError(f"the validation split of {', '.join(corpora.specs)} is empty: a file of yours puts about "
                             "1 pair in 100 there (a dialogue, 1 conversation in 100), so give it a few hundred")
         if resume:
             tokenizer = Tokenizer.load(directory)
