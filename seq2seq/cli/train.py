@@ -94,7 +94,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
 
 
 # What --resume takes from the command: the rest is the run's own (config.json).
-RESUME_OPTIONS = {"corpora", "out_dir", "resume", "quiet", "epochs", "skip_bad_lines", "data_dir", "corpus"}
+RESUME_OPTIONS = {"out_dir", "resume", "quiet", "epochs", "skip_bad_lines", "data_dir", "corpus"}
 
 
 def _warn_ignored_on_resume(context: click.Context) -> None:

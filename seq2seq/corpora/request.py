@@ -57,8 +57,8 @@ class ReadRequest:
     def in_split(self, turns: Sequence[str], replies: Sequence[bool] | None = None) -> bool:
         """Whether the conversation of ``turns`` (raw, all of them) belongs to ``split``.
 
-        Its pairs (``reply_count``) are counted as ``pairs_read`` and ``other_split`` if not, as ``PairSource``
-        counts the pairs of another split. ``split="all"`` keeps every conversation.
+        Its pairs (``reply_count``) are counted as ``pairs_read`` and ``other_split`` if not, as
+        ``PairSource`` counts the pairs of another split. ``split="all"`` keeps every conversation.
         """
         if self.split == "all":
             return True
