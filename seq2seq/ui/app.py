@@ -74,7 +74,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     def load(model: str):
         if model not in by_path:
-            raise gr.Error(f"Unknown model {model!r}; pick one from the list.")
+            raise gr.Error(f"Unknown model {model!r}; pick one from the list.", print_exception=False)
         try:
             return by_path[model], cache.get(model)[0]
         except Seq2SeqError as error:  # a checkpoint that does not load: one line, no traceback
