@@ -8,6 +8,8 @@ alpha 1.0):
 - throughput: sentences per second for the whole file, in-process, after a warm-up pass; and
   the same with one batch at a time (``Translator(workers=1)``), for the ratio of the two;
 - latency: one sentence at a time (p50/p95 over ``--latency-sentences`` sentences);
+- threads per operation: as ``seq2seq translate`` sets them (``decoding_threads``);
+  ``TF_NUM_INTRAOP_THREADS=2`` gives every operation a pool of 2, TensorFlow's default on 2 cores;
 - the old reference: the previous decoder (a Python loop with one framework call per token,
   ``--baseline``), measured in the same run, for a ratio.
 
@@ -40,9 +42,9 @@ def startup(checkpoint: Path, sentence: str) -> dict:
     code = f"""
 import time; start = time.perf_counter()
 from seq2seq.quiet import filter_native_stderr; filter_native_stderr()
-from seq2seq.decoding import load_translator
-from seq2seq.decoding import TRANSLATION_DEFAULTS
+from seq2seq.decoding import TRANSLATION_DEFAULTS, decoding_threads, load_translator
 from pathlib import Path
+decoding_threads()
 translator, _ = load_translator(Path({str(checkpoint)!r}))
 loaded = time.perf_counter()
 translator.translate([{sentence!r}], TRANSLATION_DEFAULTS, batch_size=1)
@@ -123,10 +125,12 @@ def main() -> None:
     filter_native_stderr()
     import keras
 
-    from seq2seq.decoding import TRANSLATION_DEFAULTS, DecodingOptions, Translator, load_translator
+    from seq2seq.decoding import TRANSLATION_DEFAULTS, DecodingOptions, Translator, decoding_threads, load_translator
 
+    threads = decoding_threads() or os.environ.get("TF_NUM_INTRAOP_THREADS", "the backend's own")  # as the CLI does
     sources = read_sources(args.corpora)
-    print(f"backend {keras.backend.backend()}, {len(sources)} sentences, batch {args.batch_size}, {os.cpu_count()} cores")
+    print(f"backend {keras.backend.backend()}, {len(sources)} sentences, batch {args.batch_size}, {os.cpu_count()} cores,"
+          f" threads per operation: {threads}")
     up = startup(args.checkpoint, sources[0])
     print(f"start-up: process {up['process_s']:.2f} s = interpreter+imports+load {up['interpreter_s'] + up['load_s']:.2f} s"
           f" + first call {up['first_call_s']:.2f} s")

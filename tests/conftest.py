@@ -8,9 +8,11 @@ collects the result: the suite takes about as long as the longer of the two, not
 
 from __future__ import annotations
 
+import pytest
 from test_backends import BACKEND_RUN, BACKEND_RUNS, start_backend_run
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
 def pytest_collection_modifyitems(session, config, items):
     runs = [item for item in items if item.originalname == BACKEND_RUN]
     if not runs or config.option.collectonly:

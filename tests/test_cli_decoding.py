@@ -486,6 +486,32 @@ def test_every_module_imports_on_its_own():
     assert len(modules) > 40
 
 
+def test_a_decoding_command_gives_each_operation_its_share_of_the_cores(translator_dir):
+    """translate, evaluate and chat set TensorFlow's threads per operation to CPUs // workers before
+    the model loads; the user's TF_NUM_INTRAOP_THREADS wins, and once TensorFlow runs nothing changes."""
+    code = f"""
+import json, os
+from pathlib import Path
+from seq2seq.decoding.translator import decoding_threads
+os.environ["TF_NUM_INTRAOP_THREADS"] = "3"
+users = decoding_threads()
+del os.environ["TF_NUM_INTRAOP_THREADS"]
+from seq2seq.cli.translate import load_translator
+translator, _ = load_translator(Path({str(translator_dir)!r}))
+translator.translate(["abc"])
+import tensorflow as tf
+print(json.dumps([users, tf.config.threading.get_intra_op_parallelism_threads(), decoding_threads(workers=1),
+                  len(os.sched_getaffinity(0))]))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_NUM_INTRAOP_THREADS", "KERAS_BACKEND")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    users, threads, after_start, cpus = json.loads(result.stdout.strip().splitlines()[-1])
+    assert users is None
+    assert threads == max(1, cpus // 2)  # two batches in flight (DECODE_WORKERS)
+    assert after_start is None
+
+
 # --- train as a user runs it -----------------------------------------------------------------------
 
 

@@ -30,8 +30,9 @@ def checkpoint_option(default_name: str, what: str):
 
 def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLATOR):
     """The ``Translator`` of ``--checkpoint`` (default: a shipped one), and the checkpoint."""
-    from seq2seq.decoding.translator import load_translator as load
+    from seq2seq.decoding.translator import decoding_threads, load_translator as load
 
+    decoding_threads()  # this process decodes: a thread an operation, a core a batch
     return load(checkpoint or shipped.shipped(default_name))
 
 

@@ -31,11 +31,11 @@ def translate(
 
 
 def __getattr__(name: str):
-    if name in ("Translator", "Output", "load_translator"):
+    if name in ("Translator", "Output", "load_translator", "decoding_threads"):
         from seq2seq.decoding import translator
 
         return getattr(translator, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["CHAT_DEFAULTS", "DECODE_BATCH", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "load_translator", "translate"]
+__all__ = ["CHAT_DEFAULTS", "DECODE_BATCH", "METHODS", "TRANSLATION_DEFAULTS", "DecodingOptions", "Output", "Translator", "decoding_threads", "load_translator", "translate"]

@@ -119,6 +119,9 @@ class DecodingOptions:
 # against 152-174 sentences/s) and greedy the same (468-604 against 414-611); see RESULTS.md.
 DECODE_BATCH = 32
 
+# Batches decoded at the same time, on threads of their own (``Translator(workers=...)``).
+DECODE_WORKERS = 2
+
 # alpha (the class default, so every beam search gets it unless told otherwise) chosen on the
 # Multi30k validation set: beam 5 gave BLEU 40.50 at alpha 1.0, 40.39 at 1.5, 39.78 at 2.0
 # (greedy: 39.20); see benchmarks/RESULTS.md.

@@ -12,7 +12,8 @@ For a list of texts it:
    compiled loop (``tf.function`` or ``jax.jit``), two batches at a time on two threads: the
    backends release the GIL while they compute, so one batch's small serial operations and
    host-side work overlap the other's (greedy 1.04 to 1.45x, beam 1.14 to 1.34x the throughput
-   of one batch at a time on a 2-core CPU, ``benchmarks/RESULTS.md``);
+   of one batch at a time on a 2-core CPU, ``benchmarks/RESULTS.md``). A process that decodes
+   gives each batch its cores (``decoding_threads``) rather than each operation a pool;
 4. detokenizes and restores the input order. An empty line gives an empty output.
 
 Every sentence's length cap, mask and score is its own, so its output does not depend on the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
 import threading
 import zlib
@@ -37,7 +39,7 @@ from keras import ops, tree
 from seq2seq.corpora.text import normalize_text
 from seq2seq.data.tokenizer import EOS_ID, PAD_ID
 from seq2seq.decoding.beam import beam_search
-from seq2seq.decoding.options import DECODE_BATCH, DecodingOptions
+from seq2seq.decoding.options import DECODE_BATCH, DECODE_WORKERS, DecodingOptions
 from seq2seq.decoding.sampling import sample_search
 from seq2seq.training.config import TrainingConfig
 
@@ -81,7 +83,8 @@ class Translator:
         workers: batches decoded at the same time (threads); 1: one after another.
     """
 
-    def __init__(self, model, tokenizer, max_source_pieces: int = TrainingConfig.max_pieces, workers: int = 2):
+    def __init__(self, model, tokenizer, max_source_pieces: int = TrainingConfig.max_pieces,
+                 workers: int = DECODE_WORKERS):
         self.model = model
         self.tokenizer = tokenizer
         self.max_source_pieces = max_source_pieces
@@ -221,6 +224,32 @@ class Translator:
             return tokens[:, None], log_probs[:, None], (None if matrix is None else matrix[:, None])
 
         return search
+
+
+def decoding_threads(workers: int = DECODE_WORKERS) -> int | None:
+    """Gives each TensorFlow operation ``CPUs // workers`` threads (at least one), for a process that decodes.
+
+    A decoding step is some hundred small operations (a GRU step, the attention, the output
+    projection, over a few dozen rows); handing each to a pool of threads costs more than the
+    pool gains, while the ``workers`` batches in flight keep the cores busy anyway. On the 2-core
+    CPU, one thread an operation took greedy from 285 to 409 sentences/s and beam 5 from 114 to
+    137 (``benchmarks/RESULTS.md``). Training wants the pool: call this only where a process
+    decodes, before TensorFlow runs its first operation.
+
+    Returns the threads set; None where it sets nothing: another backend, ``TF_NUM_INTRAOP_THREADS``
+    set (the user's choice), or TensorFlow already running (it cannot change then).
+    """
+    if keras.backend.backend() != "tensorflow" or "TF_NUM_INTRAOP_THREADS" in os.environ:
+        return None
+    import tensorflow as tf
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    threads = max(1, cpus // workers)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+    except RuntimeError:  # "cannot be modified after initialization"
+        return None
+    return threads
 
 
 def load_translator(directory):

@@ -77,8 +77,10 @@ def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 786
         from seq2seq import shipped
 
         raise NoModels(f"no checkpoint in {folder or shipped.checkpoints_dir()}; give one with --checkpoint DIR")
+    from seq2seq.decoding.translator import decoding_threads
     from seq2seq.ui.app import build_demo
 
+    decoding_threads()  # before the first model loads: a thread an operation
     cache = ModelCache()
     warm_up(cache, models[0])
     demo = build_demo(models, cache)
