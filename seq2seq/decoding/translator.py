@@ -232,9 +232,9 @@ def decoding_threads(workers: int = DECODE_WORKERS) -> int | None:
     A decoding step is some hundred small operations (a GRU step, the attention, the output
     projection, over a few dozen rows); handing each to a pool of threads costs more than the
     pool gains, while the ``workers`` batches in flight keep the cores busy anyway. On the 2-core
-    CPU, one thread an operation took greedy from 285 to 409 sentences/s and beam 5 from 114 to
-    137 (``benchmarks/RESULTS.md``). Training wants the pool: call this only where a process
-    decodes, before TensorFlow runs its first operation.
+    CPU, one thread an operation gave greedy 1.4 to 1.8x the sentences/s of the pool and beam 5
+    1.1 to 1.2x (``benchmarks/RESULTS.md``). Training wants the pool: call this only where a
+    process decodes, before TensorFlow runs its first operation.
 
     Returns the threads set; None where it sets nothing: another backend, ``TF_NUM_INTRAOP_THREADS``
     set (the user's choice), or TensorFlow already running (it cannot change then).
