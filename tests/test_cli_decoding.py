@@ -108,6 +108,14 @@ def test_input_dash_is_standard_input(translator_dir):
     assert result.stdout == invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e").stdout
 
 
+def test_a_file_named_dash_is_read_as_a_file_when_its_path_says_so(translator_dir, tmp_path, monkeypatch):
+    (tmp_path / "-").write_text("a b c\nd e\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "--input", "./-", input="x y z\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e").stdout
+
+
 def test_a_missing_input_file_is_one_line(translator_dir, tmp_path):
     one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", tmp_path / "no.txt"), "file not found")
 

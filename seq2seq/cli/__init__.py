@@ -57,9 +57,14 @@ class Seq2SeqGroup(click.Group):
             raise one_line_usage(error, ctx) from None
 
 
+STDIN = "-"  # what a ``PathArgument(allow_dash=True)`` gives for ``-``: a string, never a ``Path``
+
+
 class PathArgument(click.Path):
     """``click.Path`` giving a ``pathlib.Path``; an empty string, which an unset shell variable
-    gives (``--out "$DIR"``) and which would mean the current folder, is a usage error."""
+    gives (``--out "$DIR"``) and which would mean the current folder, is a usage error. With
+    ``allow_dash``, ``-`` gives the string ``STDIN``: ``Path("./-")`` is ``Path("-")``, a file
+    named ``-``, and must stay one."""
 
     def __init__(self, **kwargs):
         super().__init__(path_type=Path, **kwargs)
@@ -67,6 +72,8 @@ class PathArgument(click.Path):
     def convert(self, value, param, ctx):
         if isinstance(value, str) and not value:
             self.fail("an empty path (an unset variable?)", param, ctx)
+        if self.allow_dash and value == STDIN:
+            return STDIN
         return super().convert(value, param, ctx)
 
 

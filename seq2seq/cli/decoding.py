@@ -93,8 +93,8 @@ _SAMPLING_KNOBS = ("temperature", "top_k", "top_p", "seed")
 _METHOD_NAMES = {"greedy": "greedy decoding", "beam": "beam search (--beam N)", "sample": "sampling (--sample)"}
 
 
-def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
-    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too; ``-``: stdin), else of stdin.
+def read_input(texts: tuple[str, ...], input_file: Path | str | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
+    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too; the string ``-``: stdin, while ``Path("-")`` is a file so named), else of stdin.
 
     A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``,
     ``argument N``), or with ``skip_bad_lines`` becomes ``None`` and is counted. Returns
@@ -116,7 +116,7 @@ def read_input(texts: tuple[str, ...], input_file: Path | None, skip_bad_lines: 
                 on_bad_line(DataError(f"argument {number}: invalid UTF-8 (character {error.start + 1})"))
                 text = None
             numbered.append((number, text))
-    elif input_file is not None and str(input_file) != "-":
+    elif input_file is not None and input_file != "-":
         numbered = read_lines(input_file, on_bad_line)
     else:  # (--input - is standard input, as for most tools)
         return list(stdin_lines(on_bad_line)), len(bad)

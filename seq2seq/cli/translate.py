@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from seq2seq import atomic, shipped
-from seq2seq.cli import PathArgument, main
+from seq2seq.cli import STDIN, PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
@@ -55,7 +55,7 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     """
     if text and input_file is not None:
         raise click.UsageError("give TEXT arguments or --input, not both")
-    if not text and (input_file is None or str(input_file) == "-") and sys.stdin.isatty():
+    if not text and input_file in (None, STDIN) and sys.stdin.isatty():
         click.echo("Reading sentences from the terminal, one per line; Ctrl-D translates them.", err=True)
     with user_errors():
         for path in (output_file, plot_attention):  # before any work, not after it
