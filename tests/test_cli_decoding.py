@@ -116,6 +116,18 @@ def test_a_file_named_dash_is_read_as_a_file_when_its_path_says_so(translator_di
     assert result.stdout == invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e").stdout
 
 
+def test_ctrl_c_says_interrupted_and_exits_130_as_a_shell_does(monkeypatch):
+    import seq2seq.cli.translate
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seq2seq.cli.translate, "load_translator", interrupted)
+    result = invoke("translate", "a b")
+    assert result.exit_code == 130 and result.stdout == ""
+    assert result.stderr == "\nInterrupted\n"  # the interrupted line ended, no "Aborted!", no traceback
+
+
 def test_a_missing_input_file_is_one_line(translator_dir, tmp_path):
     one_error_line(invoke("translate", "--checkpoint", translator_dir, "--input", tmp_path / "no.txt"), "file not found")
 
@@ -324,6 +336,14 @@ def test_chat_from_a_pipe_answers_one_line_per_line(chatbot_dir):
     assert len(replies) == 4 and replies[-1] == ""  # three replies, nothing else on stdout
     assert replies[0] == replies[2]  # after /reset the same message, the same context, the same seed
 
+
+def test_chat_from_a_pipe_skips_an_unknown_command_with_a_warning(chatbot_dir):
+    result = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\n/rset\n/ a b\n")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 2  # "/ a b" is a message, "/rset" no reply
+    assert result.stderr.strip() == "Warning: stdin:2: unknown command /rset (commands: /quit, /reset, /help); skipped"
+    alone = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\n/ a b\n")
+    assert alone.stdout == result.stdout  # and it did not enter the conversation
 
 
 def test_chat_from_a_pipe_stops_at_invalid_utf8_and_reads_lines_as_a_file_has_them(chatbot_dir):

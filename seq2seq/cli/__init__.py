@@ -42,7 +42,9 @@ def one_line_usage(error: click.UsageError, ctx: click.Context | None) -> click.
 
 
 class Seq2SeqGroup(click.Group):
-    """The ``seq2seq`` group: every failure, usage errors too, is one ``Error:`` line."""
+    """The ``seq2seq`` group: every failure, usage errors too, is one ``Error:`` line; Ctrl-C
+    (where a command does not handle it itself) ends the line it interrupted, says so and leaves
+    with status 130, as a shell does (click's own "Aborted!" exits 1)."""
 
     def make_context(self, *args, **kwargs):
         try:
@@ -55,6 +57,10 @@ class Seq2SeqGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as error:
             raise one_line_usage(error, ctx) from None
+        except KeyboardInterrupt:
+            click.echo("", err=True)  # after a progress bar's line, or the terminal's ^C
+            click.echo("Interrupted", err=True)
+            raise SystemExit(130) from None
 
 
 STDIN = "-"  # what a ``PathArgument(allow_dash=True)`` gives for ``-``: a string, never a ``Path``

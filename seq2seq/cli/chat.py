@@ -16,6 +16,7 @@ from seq2seq.corpora.lines import stop_at_bad_line
 from seq2seq.decoding.options import CHAT_DEFAULTS
 
 COMMANDS = ("/quit", "/reset", "/help")
+UNKNOWN = "unknown"  # what ``_command`` gives for a slash and a word that is none of them
 HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D); Ctrl-C stops a reply."""
 
 
@@ -52,23 +53,32 @@ def chat(checkpoint, decoding):
 
 def _command(message: str, conversation) -> str | None:
     """The command ``message`` is (``/quit``, ``/reset``, ``/help``), carried out where it acts on
-    the conversation; None for a message to answer."""
+    the conversation; ``UNKNOWN`` for any other single word after a slash (a mistyped command is
+    not sent to the model as a message); None for a message to answer."""
     command = message.strip().lower()
-    if command not in COMMANDS:
-        return None
-    if command == "/reset":
-        conversation.reset()
-    return command
+    if command in COMMANDS:
+        if command == "/reset":
+            conversation.reset()
+        return command
+    if command.startswith("/") and len(command.split()) == 1:
+        return UNKNOWN
+    return None
+
+
+def _unknown(message: str) -> str:
+    return f"unknown command {message.strip()} (commands: {', '.join(COMMANDS)})"
 
 
 def _scripted(conversation) -> None:
     """One reply line per input line (ended by a newline); commands work, and print nothing, so
-    that every line of output answers one line of input."""
-    for message in stdin_lines(stop_at_bad_line):
+    that every line of output answers one line of input (an unknown one: a warning on stderr)."""
+    for number, message in enumerate(stdin_lines(stop_at_bad_line), start=1):
         command = _command(message, conversation)
         if command == "/quit":
             return
-        if command is None:
+        if command == UNKNOWN:
+            click.echo(f"Warning: stdin:{number}: {_unknown(message)}; skipped", err=True)
+        elif command is None:
             click.echo(conversation.reply(message, on_cut=_warn_cut))
 
 
@@ -91,8 +101,8 @@ def _interactive(conversation, directory: Path) -> None:
         if command == "/reset":
             click.echo("(conversation forgotten)", err=True)
             continue
-        if command == "/help" or message.strip().startswith("/"):  # an unknown command: the list
-            click.echo(HELP, err=True)
+        if command in ("/help", UNKNOWN):
+            click.echo(HELP if command == "/help" else f"({_unknown(message)})", err=True)
             continue
         if not message.strip():
             continue
