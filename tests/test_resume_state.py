@@ -137,6 +137,19 @@ def test_patience_resumed_stops_at_the_epoch_an_uninterrupted_run_stops(tmp_path
     assert len(json.loads((tmp_path / "resumed" / "history.json").read_text())) == len(straight)
 
 
+def test_resuming_a_finished_run_says_so_before_reading_the_corpus(tmp_path, caplog):
+    corpus_file = write_tsv(tmp_path / "pairs.tsv", reverse_pairs(160, seed=4, max_len=6))
+    corpus = CorpusSelection(specs=(f"tsv:{corpus_file}",), data_dir=None, context_turns=1, split="train",
+                             skip_bad_lines=False, max_len=None)
+    history = train(tmp_path / "run", corpus, model_options=MODEL, training=TrainingConfig(epochs=1, **SETTINGS), verbose=0)
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())["training"]
+    assert (saved["epochs"], saved["schedule_epochs"]) == (1, 1)  # the span written out, not 0
+    corpus_file.unlink()  # a resume that read the corpus would fail: "file not found"
+    with caplog.at_level("INFO", logger="seq2seq"):
+        assert train(tmp_path / "run", corpus, resume=True, verbose=0) == history
+    assert "the run has done its 1 epochs; there is nothing to resume" in caplog.text
+
+
 def readme_learning_rate(step: int, lr: float, warmup_steps: int, total: int) -> float:
     """The README's schedule: linear warm-up from lr/100, cosine to lr/20 at ``total``, then lr/20."""
     warmup = min(warmup_steps, total // 2)

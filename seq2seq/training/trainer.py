@@ -123,7 +123,8 @@ def train(
             training = TrainingConfig.from_dict(saved.get("training", {}))
         except (ConfigError, TypeError, ValueError) as error:
             raise ConfigError(f"{config_path}: {error}") from None
-        done = int((resume_point(directory / checkpoint.BACKUP_DIR) or {}).get("epoch", 0))
+        resumed = resume_point(directory / checkpoint.BACKUP_DIR) or {}
+        done = int(resumed.get("epoch", 0))
         if epochs is not None and epochs < done:
             raise ConfigError(f"{directory} has done {done} epochs; --epochs {epochs} would not extend it")
         if epochs is not None and epochs != training.epochs:
@@ -132,6 +133,11 @@ def train(
             training = dataclasses.replace(training, epochs=epochs, schedule_epochs=span)
             checkpoint.write_json(config_path, {**saved, "training": training.to_dict()})
             log.info("epochs is now %d; the learning-rate schedule still spans %d", epochs, training.schedule_epochs)
+        finished = nothing_to_resume(resumed, training)
+        if finished:  # said before the corpus is read and encoded, which can take minutes
+            log.info("%s", finished)
+            history_path = directory / checkpoint.HISTORY_FILE
+            return checkpoint.read_json(history_path) if history_path.is_file() else []
         model_config = ModelConfig.from_dict(saved["model"])
         corpora = _saved_corpora(corpora, saved.get("data"), config_path)
     elif config_path.exists():
@@ -139,6 +145,8 @@ def train(
     elif directory.is_dir() and any(directory.iterdir()):  # never overwrite a user's files
         raise ConfigError(f"{directory} holds other files, not a training run; use a new or empty --out folder")
     training = training or TrainingConfig()
+    if not resume:  # config.json records the schedule's span itself (0 would mean "epochs")
+        training = dataclasses.replace(training, schedule_epochs=training.schedule_epochs or training.epochs)
     if training.tensorboard and importlib.util.find_spec("tensorboard") is None:
         raise ConfigError("--tensorboard needs the tensorboard package (pip install tensorboard)")
     if not resume:  # check the model options now, before any work or any file is written
@@ -236,6 +244,17 @@ def _remove_unstarted_run(directory: Path, created: Path | None) -> None:
     atomic.remove_empty_folders(directory, created)
 
 
+def nothing_to_resume(resumed: dict, training: TrainingConfig) -> str | None:
+    """Why a run whose backup says ``resumed`` has nothing left to train, or None."""
+    done = int(resumed.get("epoch", 0))
+    stopped = resumed.get("callbacks", {}).get("early_stopping", {}).get("stopped_epoch", 0)
+    if training.patience and stopped:
+        return f"the run stopped early after epoch {stopped + 1}; there is nothing to resume"
+    if done >= training.epochs:
+        return f"the run has done its {done} epochs; there is nothing to resume (--epochs N extends it)"
+    return None
+
+
 def _fit(
     directory,
     training,
@@ -258,13 +277,8 @@ def _fit(
     backup_dir = directory / checkpoint.BACKUP_DIR
     resumed = resume_point(backup_dir) or {}
     start_epoch = int(resumed.get("epoch", 0))
-    stopped = resumed.get("callbacks", {}).get("early_stopping", {}).get("stopped_epoch", 0)
-    if training.patience and stopped:
-        log.info("the run stopped early after epoch %d; there is nothing to resume", stopped + 1)
-        return history
-    if start_epoch >= training.epochs:  # (an epoch of no batches would stop Keras on JAX)
-        log.info("the run has done its %d epochs; there is nothing to resume (--epochs N extends it)", start_epoch)
-        return history
+    if start_epoch >= training.epochs:  # ``train`` returned before: an epoch of no batches would stop Keras on JAX
+        raise AssertionError(f"epoch {start_epoch} of {training.epochs}: nothing to train")
     epoch_batches = PairBatches(
         train_encoded, training.batch_size, seed=training.seed, epoch=start_epoch, sample_weights=True
     )
