@@ -99,7 +99,7 @@ def test_skip_bad_lines_gives_an_empty_line_and_a_count(translator_dir):
     assert result.exit_code == 0, result.output
     good = invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e f").stdout.split("\n")
     assert result.stdout.split("\n") == [good[0], "", good[1], ""]
-    assert "skipped 1 line(s)" in result.stderr
+    assert result.stderr == "Warning: skipped 1 line(s) of invalid UTF-8 (empty output lines)\n"
 
 
 def test_input_dash_is_standard_input(translator_dir):
@@ -614,20 +614,27 @@ def test_native_chatter_filter_forwards_lines_after_dropped_ones():
         assert stream.read() == lines[2]
 
 
-def test_train_logs_our_progress_but_not_other_libraries_info(monkeypatch):
+def test_train_logs_our_progress_but_not_other_libraries_info(monkeypatch, capsys):
     import logging
 
-    from seq2seq.cli.train import show_progress_logs
+    from seq2seq.cli import show_logs
 
     root, ours = logging.getLogger(), logging.getLogger("seq2seq")
-    monkeypatch.setattr(root, "handlers", [])  # basicConfig adds its handler to a clean root
+    monkeypatch.setattr(root, "handlers", [])
     monkeypatch.setattr(root, "level", root.level)
     monkeypatch.setattr(ours, "level", ours.level)
-    show_progress_logs()
+    show_logs(logging.INFO)  # as train does
+    show_logs(logging.INFO)  # (one handler, however often)
     assert logging.getLogger("seq2seq.training.trainer").isEnabledFor(logging.INFO)
     # JAX's "Unable to initialize backend 'tpu'" is INFO on its logger: it must not print
     assert not logging.getLogger("jax._src.xla_bridge").isEnabledFor(logging.INFO)
     assert logging.getLogger("jax._src.xla_bridge").isEnabledFor(logging.WARNING)
+    logging.getLogger("seq2seq.training.trainer").info("epoch 1")
+    logging.getLogger("seq2seq.training.trainer").warning("--vocab-size 99 is more than the text supports")
+    logging.getLogger("jax").warning("a library's warning")
+    assert capsys.readouterr().err == (
+        "epoch 1\nWarning: --vocab-size 99 is more than the text supports\nWarning: a library's warning\n"
+    )
 
 
 def test_beam_search_has_the_chosen_length_penalty_in_every_command():

@@ -6,6 +6,7 @@ Each sub-command lives in its own module and is registered here.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -120,6 +121,43 @@ def jax_cache_dir(environ=os.environ) -> Path | None:
     return Path(base) / "seq2seq" / "jax"
 
 
+class UserLogFormat(logging.Formatter):
+    """Log lines as the user reads them: a warning says so (``Warning: ...``), as the command
+    line's own warnings do; other levels are the bare message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        return f"Warning: {message}" if record.levelno == logging.WARNING else message
+
+
+class StderrHandler(logging.StreamHandler):
+    """A handler that writes to ``sys.stderr`` as it is when a record comes (not as it was when
+    the handler was made: the chatter filter and click's test runner replace it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setFormatter(UserLogFormat("%(message)s"))
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ sets it
+        pass
+
+
+def show_logs(ours: int = logging.WARNING) -> None:
+    """Log records on stderr: every library's from WARNING up, ours from ``ours`` up (``train``:
+    INFO, the data kept, the tokenizer, the epochs; JAX logs "Unable to initialize backend 'tpu'"
+    at INFO on every start, which must not show)."""
+    root = logging.getLogger()
+    if not root.handlers:  # as ``logging.basicConfig``: a program (or pytest) that set up logging keeps its own
+        root.addHandler(StderrHandler())
+        root.setLevel(logging.WARNING)
+    logging.getLogger("seq2seq").setLevel(ours)
+
+
 def run() -> None:
     """The ``seq2seq`` program: TensorFlow's native start-up chatter filtered out, then ``main``."""
     from seq2seq.quiet import filter_native_stderr
@@ -132,6 +170,7 @@ def run() -> None:
     if cache is not None:
         os.environ["JAX_COMPILATION_CACHE_DIR"] = str(cache)  # JAX reads it at import
     filter_native_stderr()
+    show_logs()
     signal.signal(signal.SIGTERM, _terminated)
     try:
         main()

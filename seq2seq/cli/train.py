@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from seq2seq.cli import PathArgument, main
+from seq2seq.cli import PathArgument, main, show_logs
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.model.config import ATTENTIONS, CELLS, ModelConfig
 from seq2seq.training.config import PRECISIONS, TrainingConfig
@@ -18,13 +18,6 @@ from seq2seq.training.config import PRECISIONS, TrainingConfig
 # Every default below is read from the two configs, whose defaults are the shipped translator's recipe.
 M, T = ModelConfig, TrainingConfig
 MODEL_KEYS = tuple(f.name for f in dataclasses.fields(ModelConfig) if not f.name.endswith("_vocab_size"))
-
-
-def show_progress_logs() -> None:
-    """Our INFO lines (data kept, tokenizer, epochs) on stderr; other libraries' from WARNING up
-    (JAX logs "Unable to initialize backend 'tpu'" at INFO on every start)."""
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("seq2seq").setLevel(logging.INFO)
 
 
 @main.command()
@@ -69,7 +62,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     from seq2seq.training import train as run_training
     from seq2seq.training.callbacks import best_record
 
-    show_progress_logs()
+    show_logs(logging.INFO)  # our progress: the data kept, the tokenizer, the epochs
     if resume and (Path(out_dir) / CONFIG_FILE).is_file():  # else the resume's own error comes alone
         _warn_ignored_on_resume(click.get_current_context())
     model_options = {key: options.pop(key) for key in MODEL_KEYS}

@@ -70,7 +70,7 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
             outputs = translator.decode_ids(encoded, decoding, batch_size=batch_size,
                                             attention=plot_attention is not None, progress=advance)
     if bad:
-        click.echo(f"skipped {bad} line(s) of invalid UTF-8 (empty output lines)", err=True)
+        click.echo(f"Warning: skipped {bad} line(s) of invalid UTF-8 (empty output lines)", err=True)
     if as_json:
         rows = [json.dumps({"translation": o.text, "score": round(o.score, 4),
                             "n_best": [{"translation": t, "score": round(s, 4)} for t, s in o.n_best]},
