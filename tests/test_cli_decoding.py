@@ -214,6 +214,17 @@ def test_plot_attention_writes_a_png(translator_dir, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["attention.png"]  # written atomically, nothing left
 
 
+def test_plot_attention_of_a_model_without_attention_is_one_line(tmp_path):
+    corpus = write_tsv(tmp_path / "reverse.tsv", reverse_pairs(100, seed=3))
+    out = tmp_path / "plain"
+    trained = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", "--attention", "none", *TINY)
+    assert trained.exit_code == 0, trained.output
+    picture = tmp_path / "attention.png"
+    result = invoke("translate", "--checkpoint", out, "--plot-attention", picture, "a b c d")
+    one_error_line(result, f"--plot-attention: {out} has no attention to draw (trained with --attention none)")
+    assert not picture.exists()  # it drew an empty heatmap before
+
+
 def test_sampling_repeats_for_a_seed(translator_dir):
     args = ("translate", "--checkpoint", translator_dir, "--sample", "--temperature", "1.5", "a b c d e", "f g h")
     first = invoke(*args, "--seed", "7").stdout

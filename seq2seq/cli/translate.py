@@ -62,7 +62,10 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
             if path is not None:
                 atomic.check_writable(path)
         lines, bad = read_input(text, input_file, skip_bad_lines)
-        translator, _ = load_translator(checkpoint)
+        translator, loaded = load_translator(checkpoint)
+        if plot_attention is not None and translator.model.config.attention == "none":
+            raise click.ClickException(f"--plot-attention: {loaded.directory} has no attention to draw "
+                                       "(trained with --attention none)")
         encoded, cut = translator.encode([line or "" for line in lines])
         if cut:
             click.echo(f"Warning: {cut} input line(s) longer than {translator.max_source_pieces} pieces were cut to that length", err=True)
@@ -179,4 +182,4 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
         return
     click.echo(f"BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  perplexity {scores['perplexity']:.2f}  "
                f"({scores['pairs']} pairs, {scores['decoding']})")
-    click.echo(f"sacreBLEU signatures: {scores['signature']['bleu']} | {scores['signature']['chrf']}")
+    click.echo(f"sacreBLEU signatures: BLEU {scores['signature']['bleu']}; chrF {scores['signature']['chrf']}")
