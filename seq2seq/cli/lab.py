@@ -56,7 +56,7 @@ def lab() -> None:
               help="Gate biases of the recall LSTM and GRU: chrono (start holding the state) or Keras's defaults.")
 @click.option("--clip-norm", type=click.FloatRange(min=0, min_open=True), default=1.0, help="Global gradient norm of the clipped exploding-gradient run.")
 @click.option("--out", "out_dir", type=PathArgument(file_okay=False), default=Path("lab-memory"), help="Folder for the PNGs, report.md and results.json.")
-@click.option("--quick", is_flag=True, help="A small run (under a minute on a 2-core CPU).")
+@click.option("--quick", is_flag=True, help="A small run (about a minute on a 2-core CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON on stdout.")
 def memory(cells, distances, seeds, steps, units, gate_init, clip_norm, out_dir, quick, as_json):
     """Why LSTMs and GRUs remember what a simple RNN forgets: six measured experiments.

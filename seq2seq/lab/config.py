@@ -53,7 +53,7 @@ class LabConfig:
         return max(self.distances)
 
 
-QUICK = dict(  # --quick: a small run for tests and a first look, under a minute on a 2-core CPU
+QUICK = dict(  # --quick: a small run for tests and a first look, about a minute on a 2-core CPU (65 s, start-up included)
     distances=(5, 100),  # 100: the SimpleRNN fails it (seeds 0-5), chrono LSTM and GRU solve it
     seeds=(0,),
     steps=300,  # 200 solved 100 with LSTM seed 0 on an Intel Xeon but not on an AMD EPYC
