@@ -352,7 +352,7 @@ def test_chat_from_a_pipe_skips_an_unknown_command_with_a_warning(chatbot_dir):
     result = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\n/rset\n/ a b\n")
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 2  # "/ a b" is a message, "/rset" no reply
-    assert result.stderr.strip() == "Warning: stdin:2: unknown command /rset (commands: /quit, /reset, /help); skipped"
+    assert result.stderr.strip() == "Warning: stdin:2: unknown command /rset, skipped (commands: /quit, /reset, /help)"
     alone = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\n/ a b\n")
     assert alone.stdout == result.stdout  # and it did not enter the conversation
 

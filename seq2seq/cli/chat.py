@@ -65,10 +65,6 @@ def _command(message: str, conversation) -> str | None:
     return None
 
 
-def _unknown(message: str) -> str:
-    return f"unknown command {message.strip()} (commands: {', '.join(COMMANDS)})"
-
-
 def _scripted(conversation) -> None:
     """One reply line per input line (ended by a newline); commands work, and print nothing, so
     that every line of output answers one line of input (an unknown one: a warning on stderr)."""
@@ -77,7 +73,8 @@ def _scripted(conversation) -> None:
         if command == "/quit":
             return
         if command == UNKNOWN:
-            click.echo(f"Warning: stdin:{number}: {_unknown(message)}; skipped", err=True)
+            click.echo(f"Warning: stdin:{number}: unknown command {message.strip()}, skipped "
+                       f"(commands: {', '.join(COMMANDS)})", err=True)
         elif command is None:
             click.echo(conversation.reply(message, on_cut=_warn_cut))
 
@@ -102,7 +99,7 @@ def _interactive(conversation, directory: Path) -> None:
             click.echo("(conversation forgotten)", err=True)
             continue
         if command in ("/help", UNKNOWN):
-            click.echo(HELP if command == "/help" else f"({_unknown(message)})", err=True)
+            click.echo(HELP if command == "/help" else f"Unknown command {message.strip()}. {HELP}", err=True)
             continue
         if not message.strip():
             continue
