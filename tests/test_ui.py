@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import threading
 import time
@@ -414,15 +415,16 @@ def test_translate_on_the_api_answers_with_the_translation(server, models, cache
 def test_each_tab_offers_every_model_its_own_kind_first(server, models, cache):
     # A model trained on your own pairs (tsv:, as the tiny translator is) may be a chatbot.
     translator, _ = cache.get(models["translator"])
-    reply = client(server).predict("a b c", model=str(models["translator"]), method="greedy", api_name="/chat")
+    reply = client(server).predict("a b c", model=models["translator"].name, method="greedy", api_name="/chat")
     assert reply == translator.translate([context_source(["a b c"], 1)], CHAT_GREEDY)[0].text
     chatbot, _ = cache.get(models["chat"])
-    text = client(server).predict("a b c d", model=str(models["chat"]), api_name="/translate")
+    text = client(server).predict("a b c d", model=models["chat"].name, api_name="/translate")
     assert text == chatbot.translate(["a b c d"], respond.TRANSLATION_DEFAULTS)[0].text
     endpoints = client(server).view_api(print_info=False, return_format="dict")["named_endpoints"]
     for name, first in (("/chat", models["chat"]), ("/translate", models["translator"])):
         model = next(p for p in endpoints[name]["parameters"] if p["parameter_name"] == "model")
-        assert model["parameter_default"] == str(first)
+        assert model["parameter_default"] == first.name  # the folder's name: the server's paths stay its own
+    assert str(models["chat"].parent) not in json.dumps(endpoints)
 
 
 def test_twenty_concurrent_clients_are_all_answered(server):
@@ -447,8 +449,22 @@ def test_bad_payloads_are_answered_and_the_server_stays_up(server):
     assert isinstance(c.predict("a b", api_name="/chat"), str) and server.alive()
 
 
+def test_values_the_page_would_not_send_are_the_clients_error_alone(server):
+    from gradio_client.exceptions import AppError
+
+    c = client(server)
+    for options, message in ((dict(beam=1000), "greater than maximum value 10"),
+                             (dict(temperature=0), "less than minimum value 0.1"),
+                             (dict(method="foo"), "not in the list of choices"),
+                             (dict(model="no-such-model"), "not in the list of choices")):
+        with pytest.raises(AppError, match=message):
+            c.predict("a b", api_name="/chat", **options)
+    assert isinstance(c.predict("a b", api_name="/chat"), str)
+
+
 def test_no_python_warnings_while_serving(server):
     test_bad_payloads_are_answered_and_the_server_stays_up(server)
+    test_values_the_page_would_not_send_are_the_clients_error_alone(server)  # Gradio printed a traceback for each
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log
 
@@ -493,3 +509,8 @@ def test_an_address_the_page_cannot_listen_on_is_one_line_before_any_model_loads
 def test_chat_messages_show_the_text_as_typed():
     assert respond.turns_to_messages(["<b>hi</b> & **you**", ""]) == [
         {"role": "user", "content": "&lt;b&gt;hi&lt;/b&gt; &amp; **you**"}, {"role": "assistant", "content": "…"}]
+    # Text without markup goes as it is, so that the window's copy buttons copy it as typed.
+    for text in ("fish & chips", "a < b > c", "AT&T, 3 <4", "x &y"):
+        assert respond.turns_to_messages([text])[0]["content"] == text
+    for text in ("<script>alert(1)</script>", "&amp;", "&#60;", "&#x3c;", "<!-- x -->", "</b>"):
+        assert html.unescape(respond.turns_to_messages([text])[0]["content"]) == text != respond.shown(text)

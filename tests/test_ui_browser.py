@@ -22,7 +22,8 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is
 
 @pytest.fixture(scope="module")
 def server(tiny_models, tmp_path_factory):
-    running = Server([tiny_models["chat"]], tmp_path_factory.mktemp("browser-server"))  # an LSTM chatbot
+    running = Server([tiny_models["chat"], tiny_models["translator"]],  # an LSTM chatbot, a GRU translator
+                     tmp_path_factory.mktemp("browser-server"))
     yield running
     running.stop()
 
@@ -75,6 +76,19 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     page.get_by_text("The backward direction reads from the last piece").wait_for(timeout=60_000)
     assert heatmap.first.bounding_box()["height"] > 100
     screenshot(page, tmp_path, "ui-inside.png")
+
+    # Another model: the same sentence through it at once (the LSTM's gates stayed on screen before)
+    page.locator("#inside-model input").click()
+    page.get_by_role("option", name="reverse-gru (translation)").click()
+    page.get_by_text("Update gate: how much").wait_for(timeout=60_000)
+    assert not page.get_by_text("Forget gate: how much").is_visible()
+
+    page.get_by_role("tab", name="Translate").click()  # Enter in the source box translates
+    source = page.locator("#translate-source textarea")
+    source.fill("a b c d")
+    source.press("Enter")
+    page.locator("#translate-attention img").first.wait_for(timeout=60_000)  # translated, attention drawn
+    assert source.input_value() == "a b c d"  # no new line added to it
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log
 

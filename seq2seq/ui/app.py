@@ -41,12 +41,33 @@ DIRECTIONS = {  # what a row of a bidirectional layer's half has read
 CONCURRENCY = 32  # requests of one event running at once (they wait together in the batching queue)
 
 
+def _quiet(component: type) -> type:
+    """``component`` whose own check of a value (a slider's range, a choice not offered), which an
+    API client can fail, is the client's error alone: Gradio printed a traceback on the server for
+    each. ``is_template``: Gradio's mark for a subclass the page draws as its parent."""
+
+    class Quiet(component):
+        is_template = True
+
+        def preprocess(self, payload):
+            try:
+                return super().preprocess(payload)
+            except gr.Error as error:
+                raise gr.Error(error.message, print_exception=False) from None
+
+    Quiet.__name__ = Quiet.__qualname__ = component.__name__
+    return Quiet
+
+
+Slider, Radio, Dropdown = _quiet(gr.Slider), _quiet(gr.Radio), _quiet(gr.Dropdown)
+
+
 def _choices(models: list[ModelInfo], kind: str | None) -> list[tuple[str, str]]:
     """Dropdown choices ``(label, path)``: every model, those of ``kind`` first. A model trained
     on your own pairs (``tsv:``) may answer questions or translate; its label says which the
     checkpoint's corpora suggest (``model_kind``), and the tab lets you use it either way."""
     chosen = sorted(models, key=lambda m: kind is not None and m.kind != kind)
-    return [(m.label, str(m.path)) for m in chosen]
+    return [(m.label, m.key) for m in chosen]
 
 
 def _settings(method: str, temperature: float, top_k: int, top_p: float, beam: int):
@@ -54,11 +75,11 @@ def _settings(method: str, temperature: float, top_k: int, top_p: float, beam: i
         gr.Markdown("*Sampling* picks each piece at random among the likeliest (varied replies); *greedy* "
                     "takes the likeliest piece; *beam search* keeps several candidate outputs and returns the best.")
         components = [
-            gr.Radio(METHODS, value=method, label="method"),
-            gr.Slider(0.1, 2.0, value=temperature, step=0.05, label="temperature (sampling: lower is safer)"),
-            gr.Slider(0, 100, value=top_k, step=1, label="top-k (sampling; 0: no limit)"),
-            gr.Slider(0.05, 1.0, value=top_p, step=0.05, label="top-p (sampling: the smallest set of this probability)"),
-            gr.Slider(1, 10, value=beam, step=1, label="beam width (beam search)"),
+            Radio(METHODS, value=method, label="method"),
+            Slider(0.1, 2.0, value=temperature, step=0.05, label="temperature (sampling: lower is safer)"),
+            Slider(0, 100, value=top_k, step=1, label="top-k (sampling; 0: no limit)"),
+            Slider(0.05, 1.0, value=top_p, step=0.05, label="top-p (sampling: the smallest set of this probability)"),
+            Slider(1, 10, value=beam, step=1, label="beam width (beam search)"),
         ]
     return components
 
@@ -70,13 +91,13 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         raise ValueError("build_demo needs at least one model")
     cache = cache or ModelCache()
     decoder = decoder or BatchingDecoder()
-    by_path = {str(m.path): m for m in models}
+    by_key = {m.key: m for m in models}
 
     def load(model: str):
-        if model not in by_path:
+        if model not in by_key:
             raise gr.Error(f"Unknown model {model!r}; pick one from the list.", print_exception=False)
         try:
-            return by_path[model], cache.get(model)[0]
+            return by_key[model], cache.get(by_key[model].path)[0]
         except Seq2SeqError as error:  # a checkpoint that does not load: one line, no traceback
             raise gr.Error(str(error), print_exception=False) from None
 
@@ -120,6 +141,17 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     def clear_chat(history):
         return [], history.clear(), ""
+
+    def kind_note(model) -> str:
+        """A line under the chat's model picker when the model chosen is not a chatbot."""
+        info = by_key.get(model)
+        if info is None or info.kind == CHAT:
+            return ""
+        return f"*{info.name} is a translation model: it translates what you type rather than answering it.*"
+
+    def new_model_conversation(model, history):
+        """Another chat model: a new conversation (the window empties), and what the model does."""
+        return [], history.clear(), kind_note(model)
 
     # -- translate ---------------------------------------------------------------------------------
 
@@ -167,8 +199,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     def layer_choices(model: str):
         """The layer picker for ``model``: its layers (and directions), the first chosen."""
-        views = encoder_views(by_path[model])  # Gradio takes only the dropdown's own choices
-        return gr.Dropdown(choices=views, value=views[0][1])
+        views = encoder_views(by_key[model])  # Gradio takes only the dropdown's own choices
+        return gr.Dropdown(choices=views, value=views[0][1])  # an update of the picker
 
     # -- the page ----------------------------------------------------------------------------------
 
@@ -180,9 +212,11 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 if not any(m.kind == CHAT for m in models):
                     gr.Markdown("*No chat model was found (none in `checkpoints/`, none given with "
                                 "`--checkpoint`): the replies below come from a translation model.*")
-                chat_model = gr.Dropdown(chat_choices, value=chat_choices[0][1], label="model")
+                chat_model = Dropdown(chat_choices, value=chat_choices[0][1], label="model")
+                chat_note = gr.Markdown(kind_note(chat_choices[0][1]))
                 chatbot = gr.Chatbot(label="conversation", height=380, elem_id="chat-window",
-                                     render_markdown=False)  # the words as typed and as decoded
+                                     render_markdown=False,  # the words as typed and as decoded
+                                     buttons=["copy", "copy_all"])  # (sharing to Hugging Face: not from here)
                 with gr.Row():
                     message = gr.Textbox(placeholder="Say something and press Enter", show_label=False, scale=5,
                                          elem_id="chat-message")
@@ -206,18 +240,20 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 # Each starts a new conversation; a reply still being decoded is then dropped.
                 clear.click(clear_chat, history, [chatbot, history, message], api_visibility="private", queue=False)
                 chatbot.clear(lambda h: h.clear(), history, history, api_visibility="private", queue=False)
-                chat_model.change(lambda h: ([], h.clear()), history, [chatbot, history], api_visibility="private",
-                                  queue=False)
+                chat_model.change(new_model_conversation, [chat_model, history], [chatbot, history, chat_note],
+                                  api_visibility="private", queue=False)
 
             with gr.Tab("Translate", id="translate"):
-                translate_model = gr.Dropdown(translate_choices, value=translate_choices[0][1], label="model")
+                translate_model = Dropdown(translate_choices, value=translate_choices[0][1], label="model")
                 with gr.Row():
-                    source = gr.Textbox(label="source", lines=3, scale=1)
-                    target = gr.Textbox(label="translation", lines=3, scale=1)
+                    source = gr.Textbox(label="source", placeholder="Type German and press Enter", scale=1,
+                                        elem_id="translate-source")  # one line: Enter translates
+                    target = gr.Textbox(label="translation", scale=1, elem_id="translate-target")
                 translate_button = gr.Button("Translate", variant="primary")
                 gr.Examples(TRANSLATE_EXAMPLES, inputs=source, label="examples")
                 translate_settings = _settings("beam search", 1.0, 0, 1.0, respond.TRANSLATION_DEFAULTS.beam)
-                heatmap = gr.Plot(label="attention: which source pieces each output piece looked at")
+                heatmap = gr.Plot(label="attention: which source pieces each output piece looked at",
+                                  show_label=False, elem_id="translate-attention")  # the figure's own title says it; the label covered it
                 last_output = gr.State(None)
                 for trigger, name in ((translate_button.click, "translate"), (source.submit, "translate_enter")):
                     trigger(translate, [source, translate_model, *translate_settings], [target, last_output],
@@ -227,25 +263,28 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
             with gr.Tab("Inside the model", id="inside"):
                 with gr.Row():
-                    inside_model = gr.Dropdown(all_choices, value=all_choices[0][1], label="model", scale=3)
-                    views = encoder_views(by_path[all_choices[0][1]])
-                    view_layer = gr.Dropdown(views, value=views[0][1], label="encoder layer", scale=2,
+                    inside_model = Dropdown(all_choices, value=all_choices[0][1], label="model", scale=3,
+                                            elem_id="inside-model")
+                    views = encoder_views(by_key[all_choices[0][1]])
+                    view_layer = Dropdown(views, value=views[0][1], label="encoder layer", scale=2,
                                              elem_id="inside-layer")
                 with gr.Row():
                     sentence = gr.Textbox(label="sentence", placeholder="Type a sentence and press Enter", scale=4,
                                           elem_id="inside-sentence")
-                    view = gr.Radio(["each unit", "average over units"], value="average over units", label="show",
+                    view = Radio(["each unit", "average over units"], value="average over units", label="show",
                                     scale=2)
                 look = gr.Button("Look inside", variant="primary", elem_id="inside-look")
                 caption = gr.Markdown()
-                gates = gr.Plot(label="encoder gates per input piece", elem_id="inside-gates")
+                gates = gr.Plot(label="encoder gates per input piece", elem_id="inside-gates", show_label=False)
                 output_line = gr.Markdown()
                 table = gr.Dataframe(headers=["step", "output piece", "1st", "2nd", "3rd", "4th", "5th"],
                                      label="the decoder's five most probable next pieces at each step",
                                      interactive=False, wrap=True)
-                inside_model.change(layer_choices, inside_model, view_layer, api_visibility="private", queue=False)
+                look_inputs, look_outputs = [sentence, inside_model, view, view_layer], [gates, caption, output_line, table]
+                # Another model: its layers, then the same sentence through it (the last model's views would stay)
+                inside_model.change(layer_choices, inside_model, view_layer, api_visibility="private", queue=False).then(
+                    inside, look_inputs, look_outputs, api_visibility="private", concurrency_limit=4)
                 for trigger in (look.click, sentence.submit, view.change, view_layer.input):
-                    trigger(inside, [sentence, inside_model, view, view_layer], [gates, caption, output_line, table],
-                            api_visibility="private", concurrency_limit=4)
+                    trigger(inside, look_inputs, look_outputs, api_visibility="private", concurrency_limit=4)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
     return demo

@@ -3,6 +3,7 @@ once for every session."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ class ModelInfo:
     context_turns: int  # turns of history a chat model's source holds
     layers: int = ModelConfig.layers  # the encoder's recurrent layers
     bidirectional: bool = ModelConfig.bidirectional  # whether the encoder reads both ways
+
+    key: str = ""  # what the page and its API call it: the name, or the path where two share a name
 
     @property
     def label(self) -> str:
@@ -65,7 +68,9 @@ def discover(extra: list[Path] = (), folder: Path | None = None) -> list[ModelIn
         if info is not None and key not in seen:
             seen.add(key)
             found.append(info)
-    return sorted(found, key=lambda m: (m.kind != CHAT, m.name != shipped.CHATBOT, m.name != shipped.TRANSLATOR))
+    found = sorted(found, key=lambda m: (m.kind != CHAT, m.name != shipped.CHATBOT, m.name != shipped.TRANSLATOR))
+    names = [m.name for m in found]  # the API takes a model by its folder's name; a server's paths stay its own
+    return [dataclasses.replace(m, key=m.name if names.count(m.name) == 1 else str(m.path)) for m in found]
 
 
 class ModelCache:

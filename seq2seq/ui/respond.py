@@ -8,6 +8,7 @@ next reply is built from it as in training (``seq2seq.chat.conversation.reply_so
 from __future__ import annotations
 
 import html
+import re
 import threading
 
 from seq2seq.chat.conversation import reply_source
@@ -142,6 +143,15 @@ def translate_text(decoder, translator, text: str, options: DecodingOptions, on_
 
 def turns_to_messages(turns: list[str]) -> list[dict]:
     """Turns (user first, alternating) as the chat window's ``{"role", "content"}`` messages."""
-    roles = ("user", "assistant")  # escaped: the window renders HTML, and shows the text as typed
-    return [{"role": roles[i % 2], "content": html.escape(turn, quote=False) if turn else "…"}
-            for i, turn in enumerate(turns)]
+    roles = ("user", "assistant")
+    return [{"role": roles[i % 2], "content": shown(turn) if turn else "…"} for i, turn in enumerate(turns)]
+
+
+# What the chat window, which renders HTML, would read as markup: a tag, a comment, an entity.
+MARKUP = re.compile(r"<[A-Za-z/!?]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def shown(text: str) -> str:
+    """``text`` as the chat window must get it to show it as typed: escaped where it holds markup,
+    else unchanged, so that the window's copy buttons copy "fish & chips", not "fish &amp; chips"."""
+    return html.escape(text, quote=False) if MARKUP.search(text) else text
