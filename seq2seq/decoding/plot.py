@@ -22,7 +22,7 @@ def attention_figure(output: Output, title: str | None = None):
     image = axes.imshow(matrix, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
     axes.set_xticks(range(len(columns)), columns, rotation=60, ha="right", fontsize=9)
     axes.set_yticks(range(len(rows)), rows, fontsize=9)
-    axes.set_xlabel("source pieces")
+    axes.set_xlabel("source pieces (▁ begins a word)")
     axes.set_ylabel("output pieces")
     axes.set_title(title or output.text, fontsize=10)
     figure.colorbar(image, ax=axes, fraction=0.04, label="attention weight")

@@ -27,7 +27,8 @@ HELP = (
     "**Chat** talks with a dialogue model: it reads the last turns of the conversation, as it did in "
     "training. **Translate** shows which source pieces each output piece attended to. **Inside the "
     "model** shows the encoder's gates opening and closing at every piece of your sentence, and the "
-    f"decoder's five best guesses at every step. Inputs are limited to {respond.MAX_INPUT_CHARS:,} characters."
+    "decoder's five best guesses at every step. The model reads and writes SentencePiece pieces, words or "
+    f"parts of words; ▁ marks a piece that begins a word. Inputs are limited to {respond.MAX_INPUT_CHARS:,} characters."
 )
 CHAT_EXAMPLES = ["hi, how are you?", "what do you like to do on weekends?", "do you have any pets?",
                  "what is your favorite food?"]
