@@ -514,3 +514,13 @@ def test_chat_messages_show_the_text_as_typed():
         assert respond.turns_to_messages([text])[0]["content"] == text
     for text in ("<script>alert(1)</script>", "&amp;", "&#60;", "&#x3c;", "<!-- x -->", "</b>"):
         assert html.unescape(respond.turns_to_messages([text])[0]["content"]) == text != respond.shown(text)
+
+
+def test_building_the_page_writes_nothing_into_the_package(models, tmp_path):
+    """Gradio writes a ``.pyi`` stub beside the module of every component class it sees defined:
+    the app wraps component instances instead of subclassing them."""
+    import seq2seq.ui
+    from seq2seq.ui.app import build_demo
+
+    build_demo(discover([models["chat"]], tmp_path))
+    assert not list(Path(seq2seq.ui.__file__).parent.glob("*.pyi"))

@@ -12,6 +12,8 @@ Every event calls the plain functions of ``respond`` and ``inside``; model calls
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import gradio as gr
 
 from seq2seq.checkpoint import CHAT, TRANSLATION
@@ -42,22 +44,26 @@ DIRECTIONS = {  # what a row of a bidirectional layer's half has read
 CONCURRENCY = 32  # requests of one event running at once (they wait together in the batching queue)
 
 
-def _quiet(component: type) -> type:
-    """``component`` whose own check of a value (a slider's range, a choice not offered), which an
-    API client can fail, is the client's error alone: Gradio printed a traceback on the server for
-    each. ``is_template``: Gradio's mark for a subclass the page draws as its parent."""
+def _quiet(make: type) -> Callable[..., gr.components.Component]:
+    """``make(...)``, a component whose own check of a value (a slider's range, a choice not
+    offered), which an API client can fail, is the client's error alone: Gradio printed a
+    traceback on the server for each. (The instance's ``preprocess`` is wrapped, not the class
+    subclassed: Gradio writes a ``.pyi`` stub beside the module of every component class.)"""
 
-    class Quiet(component):
-        is_template = True
+    def component(*args, **kwargs):
+        made = make(*args, **kwargs)
+        check = made.preprocess
 
-        def preprocess(self, payload):
+        def preprocess(payload):
             try:
-                return super().preprocess(payload)
+                return check(payload)
             except gr.Error as error:
                 raise gr.Error(error.message, print_exception=False) from None
 
-    Quiet.__name__ = Quiet.__qualname__ = component.__name__
-    return Quiet
+        made.preprocess = preprocess
+        return made
+
+    return component
 
 
 Slider, Radio, Dropdown = _quiet(gr.Slider), _quiet(gr.Radio), _quiet(gr.Dropdown)
