@@ -70,7 +70,7 @@ Slider, Radio, Dropdown = _quiet(gr.Slider), _quiet(gr.Radio), _quiet(gr.Dropdow
 
 
 def _choices(models: list[ModelInfo], kind: str | None) -> list[tuple[str, str]]:
-    """Dropdown choices ``(label, path)``: every model, those of ``kind`` first. A model trained
+    """Dropdown choices ``(label, key)``: every model, those of ``kind`` first. A model trained
     on your own pairs (``tsv:``) may answer questions or translate; its label says which the
     checkpoint's corpora suggest (``model_kind``), and the tab lets you use it either way."""
     chosen = sorted(models, key=lambda m: kind is not None and m.kind != kind)
@@ -253,7 +253,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
             with gr.Tab("Translate", id="translate"):
                 translate_model = Dropdown(translate_choices, value=translate_choices[0][1], label="model")
                 with gr.Row():
-                    source = gr.Textbox(label="source", placeholder="Type German and press Enter", scale=1,
+                    source = gr.Textbox(label="source", placeholder="Type a sentence and press Enter", scale=1,
                                         elem_id="translate-source")  # one line: Enter translates
                     target = gr.Textbox(label="translation", scale=1, elem_id="translate-target")
                 translate_button = gr.Button("Translate", variant="primary")
