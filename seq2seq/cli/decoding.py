@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from seq2seq.cli import STDIN
 from seq2seq.decoding.options import MAX_SEED, MAX_TEMPERATURE, DecodingOptions
 from seq2seq.corpora.lines import decode_lines, read_lines
 from seq2seq.errors import ConfigError, DataError
@@ -94,7 +95,7 @@ _METHOD_NAMES = {"greedy": "greedy decoding", "beam": "beam search (--beam N)", 
 
 
 def read_input(texts: tuple[str, ...], input_file: Path | str | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:
-    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too; the string ``-``: stdin, while ``Path("-")`` is a file so named), else of stdin.
+    """Texts from the arguments, else the lines of ``input_file`` (``.gz`` too; ``STDIN``, the string ``-``: stdin, while ``Path("-")`` is a file so named), else of stdin.
 
     A line that is not UTF-8 stops with a ``DataError`` naming ``FILE:LINE`` (``stdin:LINE``,
     ``argument N``), or with ``skip_bad_lines`` becomes ``None`` and is counted. Returns
@@ -116,7 +117,7 @@ def read_input(texts: tuple[str, ...], input_file: Path | str | None, skip_bad_l
                 on_bad_line(DataError(f"argument {number}: invalid UTF-8 (character {error.start + 1})"))
                 text = None
             numbered.append((number, text))
-    elif input_file is not None and input_file != "-":
+    elif input_file is not None and input_file != STDIN:
         numbered = read_lines(input_file, on_bad_line)
     else:  # (--input - is standard input, as for most tools)
         return list(stdin_lines(on_bad_line)), len(bad)
