@@ -469,24 +469,64 @@ def test_no_python_warnings_while_serving(server):
     assert "Warning" not in log and "Traceback" not in log, log
 
 
-def test_a_reply_to_a_cleared_conversation_is_dropped_and_overlapping_replies_are_kept():
+def test_a_reply_to_a_cleared_conversation_is_dropped():
     import copy
 
     history = respond.ChatHistory()
-    asked_in = history.conversation
-    assert history.add(asked_in, ["hi", "hello"]) and history.turns == ["hi", "hello"]
-    first, second = history.conversation, history.conversation  # two messages sent before either reply
-    assert history.add(first, ["a", "b"]) and history.add(second, ["c", "d"])
-    assert history.turns == ["hi", "hello", "a", "b", "c", "d"]  # neither reply overwrites the other
-    pending = history.conversation
-    history.clear()
-    assert not history.add(pending, ["late", "reply"]) and history.turns == []
-    assert history.add(history.conversation, ["new", "start"]) and history.turns == ["new", "start"]
+    history.send("hi")
+    with history.answering("hi") as sent:
+        assert history.add(sent, ["hi", "hello"]) and history.turns == ["hi", "hello"]
+    history.send("late")
+    with history.answering("late") as sent:
+        history.clear()  # while its reply is decoded
+        assert not history.add(sent, ["late", "reply"]) and history.turns == [] and history.messages() == []
     history.send("waiting in the queue")  # on screen, its reply not yet decoding
     history.clear()
-    assert not history.add(history.asked("waiting in the queue"), ["waiting in the queue", "reply"])
-    assert history.turns == [] and history.asked("never sent") == history.conversation
+    assert history.messages() == []
+    with history.answering("waiting in the queue") as sent:
+        assert not history.add(sent, ["waiting in the queue", "reply"])
+    with history.answering("an API call, never on screen") as sent:  # sent now
+        assert history.add(sent, ["an API call, never on screen", "ok"])
+    assert history.turns == ["an API call, never on screen", "ok"] and history.waiting == []
     assert copy.deepcopy(history).conversation == history.conversation  # Gradio copies a State's value
+
+
+def test_messages_sent_in_quick_succession_are_answered_in_order_each_after_the_last_reply():
+    """A second message sent while the first one's reply is decoded waits for it, and reads it."""
+    import threading
+
+    history = respond.ChatHistory()
+    for message in ("a", "b", "c"):  # on screen at once, in order
+        history.send(message)
+    assert history.messages() == [{"role": "user", "content": m} for m in ("a", "b", "c")]
+    contexts, first_decoding, release = {}, threading.Event(), threading.Event()
+
+    def answer(message: str, hold: bool = False) -> None:
+        with history.answering(message) as sent:
+            contexts[message] = list(history.turns)
+            if hold:
+                first_decoding.set()
+                release.wait(10)
+            history.add(sent, [message, f"reply to {message}"])
+
+    threads = [threading.Thread(target=answer, args=(message,)) for message in ("c", "b")]
+    for thread in threads:  # the later messages' events run first
+        thread.start()
+    first = threading.Thread(target=answer, args=("a", True))
+    first.start()
+    assert first_decoding.wait(10)
+    assert contexts.keys() == {"a"}  # b and c wait
+    release.set()
+    for thread in [first, *threads]:
+        thread.join(10)
+    assert contexts == {"a": [], "b": ["a", "reply to a"], "c": ["a", "reply to a", "b", "reply to b"]}
+    assert [m["role"] for m in history.messages()] == ["user", "assistant"] * 3 and history.waiting == []
+    for _ in range(2):  # the same text twice: each answered once
+        history.send("x")
+    for _ in range(2):
+        with history.answering("x") as sent:
+            history.add(sent, ["x", "y"])
+    assert history.turns[-4:] == ["x", "y", "x", "y"] and history.waiting == []
 
 
 def test_an_address_the_page_cannot_listen_on_is_one_line_before_any_model_loads():

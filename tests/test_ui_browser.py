@@ -207,3 +207,37 @@ def test_the_message_box_is_free_while_a_reply_is_decoded(held_app, page):
     page.get_by_text("characters long; the limit is", exact=False).first.wait_for(timeout=30_000)
     assert box.input_value() == too_long
     assert user.count() == 1 and bot.count() == 1
+
+
+@pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
+def test_messages_sent_while_a_reply_is_decoded_are_each_answered_after_it(held_app, page):
+    """Two more messages sent while the first reply is held: all three on screen at once, then
+    answered in order, each reading the replies before it. An example, clicked, is sent as it
+    is, and what was typed in the box stays there."""
+    from seq2seq.chat.conversation import context_source
+
+    demo, decoder = held_app
+    page.goto(demo.local_url)
+    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
+                      page.locator('[data-testid="bot"]'))
+    box.wait_for(timeout=60_000)
+    box.fill("a b c")
+    box.press("Enter")
+    wait_until(lambda: len(decoder.sources) == 1)  # held
+    for text in ("d e f", "g h"):
+        box.fill(text)
+        box.press("Enter")
+    wait_until(lambda: user.count() == 3)
+    assert bot.count() == 0 and len(decoder.sources) == 1  # the others wait for the first reply
+    decoder.release.set()
+    wait_until(lambda: bot.count() == 3)
+    replies = [b.inner_text().strip() for b in bot.all()]
+    assert [u.inner_text().strip() for u in user.all()] == ["a b c", "d e f", "g h"]
+    assert decoder.sources[1:] == [context_source(["a b c", replies[0], "d e f"], 2),
+                                   context_source(["a b c", *replies[:1], "d e f", replies[1], "g h"], 2)]
+
+    box.fill("half typed")
+    page.get_by_text("do you have any pets?").click()
+    wait_until(lambda: bot.count() == 4)
+    assert user.last.inner_text().strip() == "do you have any pets?" and box.input_value() == "half typed"
+    assert decoder.sources[3] == context_source(["d e f", replies[1], "g h", replies[2], "do you have any pets?"], 2)

@@ -119,32 +119,38 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     # -- chat --------------------------------------------------------------------------------------
 
     def chat(message, history, model, method, temperature, top_k, top_p, beam):
-        conversation = history.asked(message or "")  # before any wait: a Clear from now on drops the reply
-        info, translator = load(model)
-        context = list(history.turns)
-        try:
-            options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
-            reply, turns = respond.chat_reply(decoder, translator, info.context_turns, context, message or "",
-                                              options, on_cut=cut_warning("message"))
-        except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
-            raise user_error(error) from None
-        history.add(conversation, turns[len(context):])  # dropped if cleared while it was decoded
+        message = message or ""
+        with history.answering(message) as sent:  # after the replies to the messages sent before it
+            info, translator = load(model)
+            context = list(history.turns)
+            try:
+                options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
+                reply, turns = respond.chat_reply(decoder, translator, info.context_turns, context, message,
+                                                  options, on_cut=cut_warning("message"))
+            except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
+                raise user_error(error) from None
+            history.add(sent, turns[len(context):])  # dropped if cleared while it was decoded
         return reply, history
 
     def show(history):
-        return respond.turns_to_messages(history.turns)
+        return history.messages()
 
     def pending(message, history):
         """The user's message on screen at once and out of the box (free for the next one) while
         the reply is decoded; -> (the chat window, the box, the message sent)."""
         if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
-            return respond.turns_to_messages(history.turns), message, message  # its error keeps it in the box
+            return history.messages(), message, message  # its error keeps it in the box
         history.send(message)
-        return respond.turns_to_messages([*history.turns, message]), "", message
+        return history.messages(), "", message
+
+    def pending_example(example, history):
+        """An example on screen at once (the box keeps what is typed there); -> (the chat window, the message)."""
+        history.send(example)
+        return history.messages(), example
 
     def failed(sent, message, history):
         """A message whose reply failed leaves the window and goes back to the box, if empty."""
-        return respond.turns_to_messages(history.turns), message or sent
+        return history.messages(), message or sent
 
     def clear_chat(history):
         return [], history.clear(), ""
@@ -229,21 +235,32 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                                          elem_id="chat-message")
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
                     clear = gr.Button("Clear", scale=1, elem_id="chat-clear")
-                gr.Examples(CHAT_EXAMPLES, inputs=message, label="examples")
+                sent = gr.Textbox(visible=False, label="message")  # the message being answered
+                examples = gr.Examples(CHAT_EXAMPLES, inputs=sent, label="examples")  # sent as clicked; the box keeps what is typed
                 chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
                                           respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam)
                 history = gr.State(respond.ChatHistory())  # Gradio gives each browser session a copy
-                sent = gr.Textbox(visible=False, label="message")  # the message being answered
                 reply = gr.Textbox(visible=False, label="reply")
                 inputs = [sent, history, chat_model, *chat_settings]
-                for trigger, name in ((message.submit, "chat"), (send.click, "chat_button")):
-                    answered = trigger(pending, [message, history], [chatbot, message, sent], api_visibility="private",
-                                       queue=False).then(
-                        chat, inputs, [reply, history], api_name=name, concurrency_limit=CONCURRENCY,
+                # Every Enter, click on Send or on an example sends (one sent while a reply is decoded waits for it).
+                # Every event of the chain takes every trigger ("multiple"): Gradio's default ignores one while
+                # the last is running, and so dropped a message sent while the one before was answered.
+                private, every = {"api_visibility": "private", "queue": False}, {"trigger_mode": "multiple"}
+                typed = ([message, history], [chatbot, message, sent])
+                on_screen = {
+                    "chat": message.submit(pending, *typed, **every, **private),
+                    "chat_button": send.click(pending, *typed, **every, **private),
+                    "chat_example": examples.load_input_event.then(pending_example, [sent, history], [chatbot, sent],
+                                                                   **every, **private),
+                }
+                for name, shown in on_screen.items():
+                    answered = shown.then(
+                        chat, inputs, [reply, history], api_name=name, concurrency_limit=CONCURRENCY, **every,
                         api_visibility="public" if name == "chat" else "private",
                     )
-                    answered.success(show, history, chatbot, api_visibility="private")
-                    answered.failure(failed, [sent, message, history], [chatbot, message], api_visibility="private")
+                    answered.success(show, history, chatbot, api_visibility="private", **every)
+                    answered.failure(failed, [sent, message, history], [chatbot, message], api_visibility="private",
+                                     **every)
                 # Each starts a new conversation; a reply still being decoded is then dropped.
                 clear.click(clear_chat, history, [chatbot, history, message], api_visibility="private", queue=False)
                 chatbot.clear(lambda h: h.clear(), history, history, api_visibility="private", queue=False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from seq2seq.chat.conversation import reply_source
 from seq2seq.corpora.text import normalize_text
@@ -60,47 +62,79 @@ def translation_options(method="beam search", temperature=None, top_k=None, top_
                             top_p or d.top_p, beam or d.beam)
 
 
+class Sent:
+    """A message on screen whose reply is not yet added: its text and the conversation it was sent in."""
+
+    def __init__(self, message: str, conversation: int):
+        self.message, self.conversation, self.taken = message, conversation, False
+
+
 class ChatHistory:
     """One browser session's conversation, kept in a ``gr.State`` and changed in place.
 
-    ``clear`` starts a new conversation (the Clear button, the chat window's bin, another model).
-    A message belongs to the conversation it was sent in (``asked``, noted when it appears on
-    screen): ``add`` drops its reply when that one was cleared meanwhile, instead of bringing the
-    old turns back. Events run on Gradio's threads, hence the lock.
+    A message is on screen as soon as it is sent (``send``), and its reply is decoded in its turn
+    (``answering``): after the replies to every message sent before it in the same conversation,
+    which are then part of its context, so that two messages sent in quick succession are both
+    answered, in order. ``clear`` starts a new conversation (the Clear button, the chat window's
+    bin, another model): ``add`` drops a reply to a message of a cleared conversation instead of
+    bringing the old turns back. Events run on Gradio's threads, hence the lock.
     """
+
+    WAIT = 120.0  # seconds a reply waits for the replies before it (a message whose event never ran)
 
     def __init__(self):
         self.turns: list[str] = []  # user first, alternating
         self.conversation = 0  # how many times it was cleared
-        self.sent: dict[str, int] = {}  # message -> the conversation it was sent in
-        self._lock = threading.Lock()
-
-    def asked(self, message: str) -> int:
-        """The conversation ``message`` was sent in (noted by ``send``, else the current one)."""
-        with self._lock:
-            return self.sent.pop(message, self.conversation)
+        self.waiting: list[Sent] = []  # sent, in order, their replies not yet added or dropped
+        self._changed = threading.Condition()
 
     def send(self, message: str) -> None:
-        with self._lock:
-            self.sent[message] = self.conversation
+        """``message`` is on screen: its reply comes after those of the messages sent before it."""
+        with self._changed:
+            self.waiting.append(Sent(message, self.conversation))
 
-    def clear(self) -> ChatHistory:
-        with self._lock:
-            self.conversation += 1
-            self.turns = []
-        return self
+    @contextmanager
+    def answering(self, message: str) -> Iterator[Sent]:
+        """The turn of ``message`` (sent with ``send``; else, an API call, from now): waits until
+        every earlier message of its conversation has its reply added or dropped."""
+        with self._changed:
+            sent = next((s for s in self.waiting if s.message == message and not s.taken), None)
+            if sent is None:
+                sent = Sent(message, self.conversation)
+                self.waiting.append(sent)
+            sent.taken = True
+            self._changed.wait_for(
+                lambda: next(s for s in self.waiting if s.conversation == sent.conversation) is sent, self.WAIT)
+        try:
+            yield sent
+        finally:
+            with self._changed:
+                self.waiting.remove(sent)
+                self._changed.notify_all()
 
-    def add(self, conversation: int, turns: list[str]) -> bool:
-        """Append ``turns`` (a message and its reply) if ``conversation`` is still the current one."""
-        with self._lock:
-            if conversation != self.conversation:
+    def add(self, sent: Sent, turns: list[str]) -> bool:
+        """Append ``turns`` (the message and its reply) if ``sent``'s conversation is still the current one."""
+        with self._changed:
+            if sent.conversation != self.conversation:
                 return False
             self.turns.extend(turns)
             return True
 
+    def clear(self) -> ChatHistory:
+        with self._changed:
+            self.conversation += 1
+            self.turns = []
+        return self
+
+    def messages(self) -> list[dict]:
+        """The chat window: the turns, then the messages of this conversation still waiting for a reply."""
+        with self._changed:
+            waiting = [s.message for s in self.waiting if s.conversation == self.conversation]
+            return turns_to_messages(self.turns) + [{"role": "user", "content": shown(m)} for m in waiting]
+
     def __deepcopy__(self, memo) -> ChatHistory:  # Gradio copies a State's value; the lock cannot be
         copy = ChatHistory()
-        copy.turns, copy.conversation, copy.sent = list(self.turns), self.conversation, dict(self.sent)
+        copy.turns, copy.conversation = list(self.turns), self.conversation
         return copy
 
 
