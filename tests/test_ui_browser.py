@@ -89,6 +89,13 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     source.press("Enter")
     page.locator("#translate-attention img").first.wait_for(timeout=60_000)  # translated, attention drawn
     assert source.input_value() == "a b c d"  # no new line added to it
+
+    from seq2seq.ui.app import TRANSLATE_EXAMPLES
+
+    drawn = page.locator("#translate-attention img").first.get_attribute("src")
+    page.get_by_text(TRANSLATE_EXAMPLES[1]).click()  # an example translates at once: its attention is drawn
+    wait_until(lambda: page.locator("#translate-attention img").first.get_attribute("src") not in (None, drawn))
+    assert source.input_value() == TRANSLATE_EXAMPLES[1]
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log
 

@@ -274,12 +274,13 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                                         elem_id="translate-source")  # one line: Enter translates
                     target = gr.Textbox(label="translation", scale=1, elem_id="translate-target")
                 translate_button = gr.Button("Translate", variant="primary")
-                gr.Examples(TRANSLATE_EXAMPLES, inputs=source, label="examples")
+                translate_examples = gr.Examples(TRANSLATE_EXAMPLES, inputs=source, label="examples")  # a click translates
                 translate_settings = _settings("beam search", 1.0, 0, 1.0, respond.TRANSLATION_DEFAULTS.beam)
                 heatmap = gr.Plot(label="attention: which source pieces each output piece looked at",
                                   show_label=False, elem_id="translate-attention")  # the figure's own title says it; the label covered it
                 last_output = gr.State(None)
-                for trigger, name in ((translate_button.click, "translate"), (source.submit, "translate_enter")):
+                for trigger, name in ((translate_button.click, "translate"), (source.submit, "translate_enter"),
+                                      (translate_examples.load_input_event.then, "translate_example")):
                     trigger(translate, [source, translate_model, *translate_settings], [target, last_output],
                             api_name=name, concurrency_limit=CONCURRENCY,
                             api_visibility="public" if name == "translate" else "private",
