@@ -66,7 +66,24 @@ def test_normalize_text_nfkc_whitespace_and_control_characters():
     assert normalize_text("ﬁne ½") == "fine 1⁄2"  # NFKC compatibility forms
     assert normalize_text("a\x00b\x1bc") == "abc"
     assert normalize_text("Cafe\u0301") == "Café"  # composed
-    assert normalize_text("\u200c keeps ZWNJ\u200c") == "\u200c keeps ZWNJ\u200c"  # Cf is kept
+    assert normalize_text("\u200c keeps ZWNJ\u200c") == "\u200c keeps ZWNJ\u200c"  # it spells Persian words
+    assert normalize_text("👩\u200d💻") == "👩\u200d💻"  # so does ZWJ an emoji
+    # Invisible characters pasted from web pages: the shipped translator read "Män\u200bner" as
+    # "natives" and "\ufeffZwei Männer\u00ad" as "These men" before they were dropped
+    assert normalize_text("\ufeffZwei Män\u200bner\u00ad spielen\u2060 \u200eim\u200f Park") == "Zwei Männer spielen im Park"
+    assert normalize_text("Cafe\u200b\u0301") == "Café"  # dropped before NFKC composes
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\n", "é", "e", "\u0301", "\u200b", "\u00ad", "\ufeff",
+                                 "\x00", "\u00a0", "Ｈ", "\u200c"]), max_size=20).map("".join))
+def test_normalizing_a_block_at_once_is_normalizing_its_fields(text):
+    from seq2seq.corpora.text import normalize_fields
+
+    block = normalize_fields(text)
+    if block is not None:  # else the fields are normalized one by one
+        fields = [normalize_text(field) for line in text.split("\n") for field in line.split("\t")]
+        assert [field for line in block.split("\n") for field in line.split("\t")] == fields
 
 
 @settings(max_examples=60)

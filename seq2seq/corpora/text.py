@@ -11,22 +11,36 @@ import unicodedata
 import numpy as np
 
 
+# Invisible characters that change no word but would reach the tokenizer as pieces of their own
+# (text pasted from web pages carries them): the soft hyphen, zero-width space, word joiner,
+# byte-order mark and the bidirectional marks, embeddings and isolates. The zero-width joiner and
+# non-joiner (U+200C, U+200D) stay: they spell words in Persian and the Indic scripts, and emoji.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                   "\u2060\u2066\u2067\u2068\u2069\ufeff"))
+
+
 def normalize_text(text: str) -> str:
-    """Return ``text`` in Unicode NFKC with control characters removed and whitespace collapsed.
+    """Return ``text`` in Unicode NFKC with control and invisible characters removed and
+    whitespace collapsed.
 
     Runs of whitespace (spaces, tabs, newlines, no-break spaces, ...) become one ASCII space and
-    leading/trailing whitespace is removed; other control characters (category ``Cc``) are dropped.
+    leading/trailing whitespace is removed; other control characters (category ``Cc``) and the
+    ``INVISIBLE`` ones (a zero-width space, a soft hyphen, ...) are dropped first, so that NFKC
+    composes what they separated.
 
     >>> normalize_text("  Ｈello\\u00a0 world\\t!\\x00 ")
     'Hello world !'
+    >>> normalize_text("Män\\u200bner\\u00ad")
+    'Männer'
     """
+    if not text.isprintable():  # whitespace but " ", control or format characters
+        text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc").translate(INVISIBLE)
     if not text.isascii():  # ASCII is already NFKC (and isascii() costs nothing)
         text = unicodedata.normalize("NFKC", text)
-    if text.isprintable():  # no whitespace but " ", no control characters: the common case
+    if text.isprintable():  # the common case
         if "  " in text or text.startswith(" ") or text.endswith(" "):
             return " ".join(text.split())
         return text
-    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
     return " ".join(text.split())
 
 
