@@ -217,8 +217,12 @@ def test_plot_attention_writes_a_png(translator_dir, tmp_path):
 def test_plot_attention_of_a_model_without_attention_is_one_line(tmp_path):
     corpus = write_tsv(tmp_path / "reverse.tsv", reverse_pairs(100, seed=3))
     out = tmp_path / "plain"
-    trained = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", "--attention", "none", *TINY)
+    trained = invoke("train", "--corpus", f"tsv:{corpus}", "--out", out, "--epochs", "1", "--attention", "none", *TINY,
+                     "--no-input-feeding")
     assert trained.exit_code == 0, trained.output
+    assert trained.stderr.splitlines()[:2] == [  # options the model without attention does not use
+        "Warning: --attention-units has no effect with --attention none (only bahdanau's additive score has hidden units)",
+        "Warning: --no-input-feeding has no effect with --attention none (there is no attentional vector)"]
     picture = tmp_path / "attention.png"
     result = invoke("translate", "--checkpoint", out, "--plot-attention", picture, "a b c d")
     one_error_line(result, f"--plot-attention: {out} has no attention to draw (trained with --attention none)")

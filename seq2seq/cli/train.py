@@ -65,6 +65,8 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
     show_logs(logging.INFO)  # our progress: the data kept, the tokenizer, the epochs
     if resume and (Path(out_dir) / CONFIG_FILE).is_file():  # else the resume's own error comes alone
         _warn_ignored_on_resume(click.get_current_context())
+    elif not resume:
+        _warn_without_effect(click.get_current_context(), options["attention"])
     model_options = {key: options.pop(key) for key in MODEL_KEYS}
     with user_errors():
         training = TrainingConfig(epochs=epochs or T.epochs, **options)
@@ -101,6 +103,20 @@ def _warn_ignored_on_resume(context: click.Context) -> None:
         ignored.append(parameter.secondary_opts[0] if negative else parameter.opts[0])
     if ignored:
         click.echo(f"Warning: --resume keeps the run's own settings (config.json): {' '.join(ignored)} ignored",
+                   err=True)
+
+
+def _warn_without_effect(context: click.Context, attention: str) -> None:
+    """One line for each option given that the chosen attention does not use."""
+    def given(name: str) -> bool:
+        return context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+
+    if attention != "bahdanau" and given("attention_units"):
+        click.echo(f"Warning: --attention-units has no effect with --attention {attention} "
+                   "(only bahdanau's additive score has hidden units)", err=True)
+    if attention == "none" and given("input_feeding"):
+        flag = "--input-feeding" if context.params["input_feeding"] else "--no-input-feeding"
+        click.echo(f"Warning: {flag} has no effect with --attention none (there is no attentional vector)",
                    err=True)
 
 
