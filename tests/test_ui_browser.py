@@ -100,6 +100,27 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     assert "Warning" not in log and "Traceback" not in log, log
 
 
+def test_on_a_phone_the_boxes_take_a_line_of_their_own(server, page):
+    """At 400 pixels wide the chat's message box is not squeezed beside its buttons, nor the
+    translation beside its source; at 1280 each row stays one row."""
+    def boxes(*ids):
+        return [page.locator(f"#{elem_id}").bounding_box() for elem_id in ids]
+
+    try:
+        for width in (400, 1280):
+            page.set_viewport_size({"width": width, "height": 850})
+            page.goto(server.url)
+            page.locator("#chat-message textarea").wait_for(timeout=60_000)
+            message, send = boxes("chat-message", "chat-send")
+            assert (send["y"] >= message["y"] + message["height"]) == (width == 400)
+            assert message["width"] > 300
+            page.get_by_role("tab", name="Translate").click()
+            source, target = boxes("translate-source", "translate-target")
+            assert (target["y"] >= source["y"] + source["height"]) == (width == 400)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 class HeldDecoder:
     """A ``BatchingDecoder`` whose first reply waits for ``release``: a slow reply, on cue."""
 

@@ -231,10 +231,11 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                                      render_markdown=False,  # the words as typed and as decoded
                                      buttons=["copy", "copy_all"])  # (sharing to Hugging Face: not from here)
                 with gr.Row():
+                    # On a phone the box takes a line of its own and the buttons share the next
                     message = gr.Textbox(placeholder="Say something and press Enter", show_label=False, scale=5,
-                                         elem_id="chat-message")
-                    send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
-                    clear = gr.Button("Clear", scale=1, elem_id="chat-clear")
+                                         min_width=280, elem_id="chat-message")
+                    send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="chat-send")
+                    clear = gr.Button("Clear", scale=1, min_width=80, elem_id="chat-clear")
                 sent = gr.Textbox(visible=False, label="message")  # the message being answered
                 examples = gr.Examples(CHAT_EXAMPLES, inputs=sent, label="examples")  # sent as clicked; the box keeps what is typed
                 chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
@@ -271,8 +272,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 translate_model = Dropdown(translate_choices, value=translate_choices[0][1], label="model")
                 with gr.Row():
                     source = gr.Textbox(label="source", placeholder="Type a sentence and press Enter", scale=1,
-                                        elem_id="translate-source")  # one line: Enter translates
-                    target = gr.Textbox(label="translation", scale=1, elem_id="translate-target")
+                                        min_width=280, elem_id="translate-source")  # one line: Enter translates
+                    target = gr.Textbox(label="translation", scale=1, min_width=280, elem_id="translate-target")
                 translate_button = gr.Button("Translate", variant="primary")
                 translate_examples = gr.Examples(TRANSLATE_EXAMPLES, inputs=source, label="examples")  # a click translates
                 translate_settings = _settings("beam search", 1.0, 0, 1.0, respond.TRANSLATION_DEFAULTS.beam)
@@ -289,15 +290,15 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
             with gr.Tab("Inside the model", id="inside"):
                 with gr.Row():
                     inside_model = Dropdown(all_choices, value=all_choices[0][1], label="model", scale=3,
-                                            elem_id="inside-model")
+                                            min_width=240, elem_id="inside-model")
                     views = encoder_views(by_key[all_choices[0][1]])
                     view_layer = Dropdown(views, value=views[0][1], label="encoder layer", scale=2,
-                                             elem_id="inside-layer")
+                                          min_width=240, elem_id="inside-layer")
                 with gr.Row():
                     sentence = gr.Textbox(label="sentence", placeholder="Type a sentence and press Enter", scale=4,
-                                          elem_id="inside-sentence")
+                                          min_width=240, elem_id="inside-sentence")
                     view = Radio(["each unit", "average over units"], value="average over units", label="show",
-                                    scale=2)
+                                 scale=2, min_width=240)
                 look = gr.Button("Look inside", variant="primary", elem_id="inside-look")
                 caption = gr.Markdown()
                 gates = gr.Plot(label="encoder gates per input piece", elem_id="inside-gates", show_label=False)
