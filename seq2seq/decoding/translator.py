@@ -53,7 +53,7 @@ class Output:
 
     text: str  # the output, detokenized
     score: float  # the model's log-probability of its pieces and EOS
-    n_best: list[tuple[str, float]] = field(default_factory=list)  # (text, log-probability), best first
+    n_best: list[tuple[str, float]] = field(default_factory=list)  # (text, log-probability), best first; the text first
     pieces: list[str] = field(default_factory=list)  # the output's pieces
     source_pieces: list[str] = field(default_factory=list)  # the (cut) source's pieces
     attention: np.ndarray | None = None  # (output pieces + EOS, source pieces), rows sum to 1
@@ -125,7 +125,7 @@ class Translator:
         progress: Callable[[int], None] | None = None,
     ) -> list[Output]:
         """As ``translate``, from source ids already encoded and cut."""
-        results = [Output(text="", score=0.0) for _ in encoded]
+        results = [Output(text="", score=0.0, n_best=[("", 0.0)]) for _ in encoded]  # an empty line's, certain
         seed = options.seed if options.seed is not None else random.SystemRandom().getrandbits(32)
         batches = plan_batches(encoded, options, batch_size)
         empty = len(encoded) - sum(len(batch.indices) for batch in batches)  # no decoding: done
