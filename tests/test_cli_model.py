@@ -146,7 +146,7 @@ def test_a_run_that_fails_before_training_leaves_nothing_behind(tmp_path, corpus
     out = tmp_path / "run"
     result = invoke("train", "--corpus", f"tsv:{few}", "--out", tmp_path / "new" / "deep" / "run", "--epochs", "1",
                     *TINY)
-    assert_one_line_error(result, f"the validation split of tsv:{few} is empty", "give it a few hundred")
+    assert_one_line_error(result, f"the validation split of tsv:{few} is empty", "give it thousands", "tsv:DIR")
     assert not (tmp_path / "new").exists()  # the tokenizer and config it wrote are gone, and the folders it made
     out.mkdir()  # an empty folder of the user's stays
     assert_one_line_error(invoke("train", "--corpus", f"tsv:{few}", "--out", out, "--epochs", "1", *TINY), "empty")
@@ -170,6 +170,17 @@ def test_a_vocabulary_smaller_than_asked_is_said(tmp_path, corpus, caplog):
         assert invoke(*args).exit_code == 0
     pieces = json.loads((tmp_path / "run" / "config.json").read_text())["model"]["source_vocab_size"]
     assert pieces < 500 and f"--vocab-size 500 is more than the training text supports: the vocabulary has {pieces} pieces" in caplog.text
+
+
+def test_your_own_split_in_a_folder_and_a_warning_for_a_small_validation_split(tmp_path, caplog):
+    """``tsv:DIR`` trains on train.tsv and picks the epoch on dev.tsv, however few: 12 pairs, said."""
+    pairs = reverse_pairs(312, seed=4)
+    write_tsv(tmp_path / "train.tsv", pairs[:300])
+    write_tsv(tmp_path / "dev.tsv", pairs[300:])
+    with caplog.at_level("WARNING", logger="seq2seq"):
+        result = invoke("train", "--corpus", f"tsv:{tmp_path}", "--out", tmp_path / "run", "--epochs", "1", *TINY)
+    assert result.exit_code == 0, result.output
+    assert "the validation split has only 12 pairs: the best epoch is chosen on them" in caplog.text  # dev.tsv's
 
 
 def test_ctrl_c_says_how_to_go_on_and_exits_130(trained, corpus, tmp_path, monkeypatch):

@@ -231,6 +231,33 @@ def test_a_gzipped_file_is_read_whatever_its_name(tmp_path):
         assert list(pairs)[0] == ("Hallo", "Hello")
 
 
+def test_a_folder_is_your_own_split_read_as_it_is(tmp_path):
+    """``tsv:DIR``: train.tsv, dev.tsv (valid), test.tsv.gz, every pair in its file's split (the hash
+    would put about 98 in 100 in train); ``jsonl:DIR`` the same, every conversation kept."""
+    pairs = {split: [(f"{split} {i}", f"{split.upper()} {i}") for i in range(20)] for split in ("train", "valid", "test")}
+    write_tsv(tmp_path / "train.tsv", pairs["train"])
+    write_tsv(tmp_path / "dev.tsv", pairs["valid"])
+    (tmp_path / "test.tsv.gz").write_bytes(gzip.compress("".join(f"{s}\t{t}\n" for s, t in pairs["test"]).encode()))
+    for split in ("train", "valid", "test"):
+        source = load_pairs([f"tsv:{tmp_path}"], split=split)
+        assert list(source) == pairs[split] and source.stats.other_split == 0
+        sources, targets = next(source.chunks(100))  # the block reader
+        assert list(zip(sources, targets)) == pairs[split]
+    assert list(load_pairs([f"tsv:{tmp_path}"], split="all")) == [*pairs["train"], *pairs["valid"], *pairs["test"]]
+
+    talks = tmp_path / "talks"
+    talks.mkdir()
+    for split in ("train", "valid"):
+        (talks / f"{split}.jsonl").write_text("".join(json.dumps({"messages": [f"{split} {i}", f"reply {i}"]}) + "\n"
+                                                      for i in range(20)))
+    assert list(load_pairs([f"jsonl:{talks}"], split="valid")) == [(f"valid {i}", f"reply {i}") for i in range(20)]
+    with pytest.raises(DataError, match=r"talks: no test.jsonl in this folder: a folder of your own split holds "
+                                        r"train.jsonl, valid.jsonl and test.jsonl \(each may be gzipped\)"):
+        list(load_pairs([f"jsonl:{talks}"], split="test"))
+    with pytest.raises(DataError, match=r"no valid.tsv \(or dev.tsv, validation.tsv\) in this folder"):
+        list(load_pairs([f"tsv:{talks}"], split="valid"))
+
+
 def test_jsonl_pairs_and_dialogues(tmp_path):
     lines = [
         {"source": "q1", "target": "a1"},

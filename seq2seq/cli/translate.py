@@ -116,7 +116,7 @@ class _progress:
 
 
 def evaluation_split(specs, config: dict) -> str:
-    """``test``; or ``all`` when every corpus is a file of your own (``tsv:``, ``jsonl:``) that the
+    """``test``; or ``all`` when every corpus is a file of your own (``tsv:``, ``jsonl:``, not a folder) that the
     checkpoint did not train on (no training corpus names it, by path or by file name): a test
     file of yours is scored whole, not the 1% of it that its hash puts in the test split. A
     checkpoint that does not list its training corpora gets ``test``."""
@@ -140,10 +140,13 @@ def evaluation_split(specs, config: dict) -> str:
 
 
 def own_file(spec: str) -> bool:
-    """Whether ``spec`` is a file of the user's (``tsv:``, ``jsonl:``: split by a hash)."""
+    """Whether ``spec`` is a file of the user's (``tsv:``, ``jsonl:``: split by a hash), not a
+    folder of the user's own split (whose test file is the test split)."""
+    from seq2seq.corpora.folders import is_split_folder
     from seq2seq.corpora.spec import parse_spec
 
-    return parse_spec(spec).corpus_kind.content == "either"
+    parsed = parse_spec(spec)
+    return parsed.corpus_kind.content == "either" and not is_split_folder(parsed.argument)
 
 
 @main.command()

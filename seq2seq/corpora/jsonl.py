@@ -10,16 +10,19 @@ format of ``"system"``, ``"user"`` and ``"assistant"`` messages), the assistant'
 model to learn from).
 
 Each line is split as a whole (``ReadRequest.in_split``): a dialogue by its conversation, a pair
-as a conversation of two turns, which is the pair's own hash split.
+as a conversation of two turns, which is the pair's own hash split. ``jsonl:DIR`` reads a folder
+of your own split instead (``folders``: ``train.jsonl``, ``valid.jsonl``, ``test.jsonl``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from seq2seq.corpora.dialogue import check_unicode, merge_speaker_runs
+from seq2seq.corpora.folders import is_split_folder, split_files
 from seq2seq.corpora.lines import read_lines
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.errors import DataError
@@ -30,8 +33,18 @@ ASSISTANT, SYSTEM = "assistant", "system"  # the roles of a chat-style dialogue 
 
 
 def read_jsonl(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
-    """Yield ``(source, target)`` pairs from the JSON-lines file ``argument``, streaming."""
-    path = Path(argument).expanduser()
+    """Yield ``(source, target)`` pairs from the JSON-lines file ``argument``, streaming; of a
+    folder (``folders``), from the file of ``request.split``, every conversation of it."""
+    if is_split_folder(argument):
+        files = split_files(argument, ".jsonl", request.split)
+        request = dataclasses.replace(request, split="all")  # the file is the split
+    else:
+        files = [Path(argument).expanduser()]
+    for path in files:
+        yield from _read_file(path, request)
+
+
+def _read_file(path: Path, request: ReadRequest) -> Iterator[tuple[str, str]]:
     for line_number, text in read_lines(path, request.bad_line):
         if text is None:
             continue

@@ -75,7 +75,8 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
         CorpusKind(
             "tsv",
             "tsv:PATH",
-            "your pairs, one per line: source<TAB>target (UTF-8, gzipped or not)",
+            "your pairs, one per line: source<TAB>target (UTF-8, gzipped or not); a folder: "
+            "its train.tsv, valid.tsv and test.tsv, your own split",
             argument_required=True,
             split_by="pair",
             content="either",
@@ -86,7 +87,8 @@ CORPUS_KINDS: dict[str, CorpusKind] = {
             "jsonl",
             "jsonl:PATH",
             'your pairs or dialogues, one JSON object per line: {"source", "target"} '
-            'or {"messages": [...]} (with roles system/user/assistant: the assistant\'s turns are the replies)',
+            'or {"messages": [...]} (with roles system/user/assistant: the assistant\'s turns are the replies); '
+            "a folder: its train.jsonl, valid.jsonl and test.jsonl",
             argument_required=True,
             split_by="conversation",
             content="either",

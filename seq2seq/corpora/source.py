@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from seq2seq.corpora.chunks import ChunkFilter, chunked
+from seq2seq.corpora.folders import is_split_folder
 from seq2seq.corpora.paths import resolve_data_dir
 from seq2seq.corpora.request import ReadRequest, first_report
 from seq2seq.corpora.spec import CorpusSpec, parse_spec
@@ -121,7 +122,7 @@ class PairSource:
         """``_corpus_pairs`` a chunk at a time: the kept pairs as ``(sources, targets)`` lists."""
         kind = spec.corpus_kind
         request = self._request(stats)
-        split_by_hash = kind.split_by == "pair" and self.split != "all"
+        split_by_hash = self._split_by_hash(spec)
         keep = ChunkFilter(self.split if split_by_hash else None, self.length_limit, seen_hashes)
         if kind.read_chunks is not None:
             chunks = kind.read_chunks(spec.argument, request, size)
@@ -131,6 +132,11 @@ class PairSource:
             yield keep(chunk, stats)
         if stats.pairs_read == stats.empty:
             raise DataError(f"corpus {spec.text!r} is empty: no non-empty pair ({stats.summary()})")
+
+    def _split_by_hash(self, spec: CorpusSpec) -> bool:
+        """Whether the pairs of ``spec`` are kept by their hash's split: a pair corpus (``tsv:``)
+        in one file; a folder of your own split (``folders``) is read a split's file at a time."""
+        return spec.corpus_kind.split_by == "pair" and self.split != "all" and not is_split_folder(spec.argument)
 
     def _request(self, stats: CorpusStats) -> ReadRequest:
         """What a reader is asked for, counting into ``stats``."""
@@ -148,7 +154,7 @@ class PairSource:
         """The kept pairs of one corpus, counting every filter into ``stats``."""
         kind = spec.corpus_kind
         request = self._request(stats)
-        split_by_hash = kind.split_by == "pair" and self.split != "all"
+        split_by_hash = self._split_by_hash(spec)
         split, max_len, seen = self.split, self.length_limit, seen_hashes
         # Counters live in locals in this loop (it runs millions of times) and go to stats below.
         pairs_read = empty = other_split = too_long = duplicates = kept = 0

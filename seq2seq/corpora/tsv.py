@@ -5,6 +5,8 @@ lines at a time (``PairSource.chunks``, for bulk consumers such as ``encode_pair
 that is valid UTF-8 with exactly one tab a line is split with a few calls over the whole block
 and normalized at once when it can be (``normalize_fields``); any other block goes line by line
 through the code of ``read_tsv``, so the pairs, counts and error messages are the same.
+``tsv:DIR`` reads a folder of your own split instead (``folders``: ``train.tsv``, ``valid.tsv``,
+``test.tsv``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from seq2seq.corpora.chunks import PairChunk, chunked
+from seq2seq.corpora.folders import is_split_folder, split_files
 from seq2seq.corpora.lines import decode_lines, is_gzip, read_blocks, read_lines, split_block
 from seq2seq.corpora.request import ReadRequest
 from seq2seq.corpora.text import normalize_fields
@@ -20,29 +23,37 @@ from seq2seq.errors import DataError
 
 
 def read_tsv(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
-    """Yield ``(source, target)`` for each line of the TSV file ``argument``, streaming.
+    """Yield ``(source, target)`` for each line of the TSV file ``argument``, streaming; of a
+    folder (``folders``), of the file of ``request.split``.
 
     A blank line yields ``("", "")`` (counted as empty by the filters); a line with no tab or
     more than one tab is a bad line.
     """
-    path = Path(argument).expanduser()
-    yield from _split_lines(read_lines(path, request.bad_line), path, request)
+    for path in _files(argument, request):
+        yield from _split_lines(read_lines(path, request.bad_line), path, request)
 
 
 def read_tsv_chunks(argument: str, request: ReadRequest, size: int) -> Iterator[PairChunk]:
     """The pairs of ``read_tsv`` as ``PairChunk``s: a block of lines each (``size`` if gzipped)."""
-    path = Path(argument).expanduser()
-    if is_gzip(path):  # line by line, so a corrupt stream fails at the same line
-        yield from chunked(read_tsv(argument, request), size)
-        return
-    for first_line, block in read_blocks(path):
-        chunk = _regular_block_pairs(block, first_line)
-        if chunk is None:
-            lines = decode_lines(split_block(block), first_line, path, request.bad_line)
-            pairs = list(_split_lines(lines, path, request))
-            chunk = PairChunk([source for source, _ in pairs], [target for _, target in pairs])
-        if chunk.sources:
-            yield chunk
+    for path in _files(argument, request):
+        if is_gzip(path):  # line by line, so a corrupt stream fails at the same line
+            yield from chunked(read_tsv(str(path), request), size)
+            continue
+        for first_line, block in read_blocks(path):
+            chunk = _regular_block_pairs(block, first_line)
+            if chunk is None:
+                lines = decode_lines(split_block(block), first_line, path, request.bad_line)
+                pairs = list(_split_lines(lines, path, request))
+                chunk = PairChunk([source for source, _ in pairs], [target for _, target in pairs])
+            if chunk.sources:
+                yield chunk
+
+
+def _files(argument: str, request: ReadRequest) -> list[Path]:
+    """The file ``argument``, or the split's file in the folder ``argument``."""
+    if is_split_folder(argument):
+        return split_files(argument, ".tsv", request.split)
+    return [Path(argument).expanduser()]
 
 
 def _split_lines(

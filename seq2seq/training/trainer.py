@@ -39,6 +39,8 @@ from seq2seq.training.loss import MaskedCrossEntropy, TokenAccuracy, TokenCrossE
 
 log = logging.getLogger(__name__)
 
+FEW_VALID_PAIRS = 100  # fewer validation pairs get a warning: the best epoch would be picked on noise
+
 
 def learning_rate_schedule(training: TrainingConfig, steps_per_epoch: int):
     """The learning rate at optimizer step ``s`` (0, 1, ...), over ``total`` planned steps.
@@ -159,9 +161,15 @@ def train(
     try:
         atomic.make_folder(directory)
         train_pairs, valid_pairs = corpora.load("train"), list(corpora.load("valid"))
+        own_split = "or give your own split: a folder with train.tsv, valid.tsv and test.tsv (tsv:DIR)"
         if not valid_pairs:  # before the tokenizer's training, not after it
             raise DataError(f"the validation split of {', '.join(corpora.specs)} is empty: a file of yours puts about "
-                            "1 pair in 100 there (a dialogue, 1 conversation in 100), so give it a few hundred")
+                            "1 pair in 100 there (a dialogue, 1 conversation in 100), so give it thousands, "
+                            + own_split)
+        if len(valid_pairs) < FEW_VALID_PAIRS:
+            log.warning("the validation split has only %d pairs: the best epoch is chosen on them, by chance as much as "
+                        "by merit; give more data (a file of yours puts about 1 pair in 100 there), %s",
+                        len(valid_pairs), own_split)
         if resume:
             tokenizer = Tokenizer.load(directory)
         else:
