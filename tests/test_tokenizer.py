@@ -98,6 +98,8 @@ def test_decode_stops_at_eos_and_tolerates_any_id(joint):
     out_of_range = joint.decode_target([*ids[:1], 10**6, -5])
     assert out_of_range == joint.decode_target([*ids[:1], UNK_ID, UNK_ID])
     assert joint.decode_target([]) == ""
+    (lone,) = [i for i in range(joint.target_vocab_size) if joint.target_piece(i) == "\u2581"]  # "▁" alone
+    assert joint.decode_target([lone] * 3 + ids + [lone] * 4) == "A dog runs."  # an untrained model's runs of it
 
 
 def test_separate_models_have_their_own_vocabularies(pairs, tmp_path):

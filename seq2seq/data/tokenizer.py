@@ -259,7 +259,8 @@ def _encode(
 
 
 def _decode(processor: spm.SentencePieceProcessor, ids: Iterable[int]) -> str:
-    """Decode up to the first EOS, dropping PAD/BOS and mapping unknown ids to UNK."""
+    """Decode up to the first EOS, dropping PAD/BOS and mapping unknown ids to UNK; with spaces
+    collapsed, as in the training text (an untrained model may write a run of lone "▁" pieces)."""
     size = processor.get_piece_size()
     pieces = []
     for piece_id in (int(i) for i in ids):
@@ -268,7 +269,7 @@ def _decode(processor: spm.SentencePieceProcessor, ids: Iterable[int]) -> str:
         if piece_id in (PAD_ID, BOS_ID):
             continue
         pieces.append(piece_id if 0 <= piece_id < size else UNK_ID)
-    return processor.decode(pieces)
+    return " ".join(processor.decode(pieces).split())
 
 
 def _both_sides(pairs: Iterable[tuple[str, str]]) -> Iterator[str]:
