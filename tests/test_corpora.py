@@ -258,6 +258,19 @@ def test_a_folder_is_your_own_split_read_as_it_is(tmp_path):
         list(load_pairs([f"tsv:{talks}"], split="valid"))
 
 
+def test_a_header_line_is_read_as_a_pair_with_a_warning(tmp_path, caplog):
+    header = tmp_path / "header.tsv"
+    header.write_text("\ufeffSource\tTarget\nHallo\tHello\n", encoding="utf-8")
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("ja\tyes\nHallo\tHello\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="seq2seq"):
+        assert list(load_pairs([f"tsv:{header}"], split="all")) == [("Source", "Target"), ("Hallo", "Hello")]
+        list(load_pairs([f"tsv:{header}"], split="all"))  # read again: said once
+        assert len(list(load_pairs([f"tsv:{plain}"], split="all"))) == 2
+    assert caplog.messages == [f"{header}:1: 'Source\\tTarget' looks like a header; it is read as a pair "
+                               "(delete the line if it is one)"]
+
+
 def test_jsonl_pairs_and_dialogues(tmp_path):
     lines = [
         {"source": "q1", "target": "a1"},

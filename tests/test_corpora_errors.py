@@ -69,7 +69,9 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_instead_of_file(tmp_path):
-    assert_one_line_error(run("show", f"jsonl:{tmp_path}"), f"{tmp_path}: is a directory")
+    assert_one_line_error(run("show", f"chitchat:{tmp_path}"), f"{tmp_path}: is a directory")
+    # a folder of your own split, but without its files
+    assert_one_line_error(run("show", f"jsonl:{tmp_path}"), f"{tmp_path}: no train.jsonl in this folder")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

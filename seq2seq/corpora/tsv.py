@@ -11,15 +11,19 @@ through the code of ``read_tsv``, so the pairs, counts and error messages are th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 from seq2seq.corpora.chunks import PairChunk, chunked
 from seq2seq.corpora.folders import is_split_folder, split_files
 from seq2seq.corpora.lines import decode_lines, is_gzip, read_blocks, read_lines, split_block
-from seq2seq.corpora.request import ReadRequest
+from seq2seq.corpora.request import ReadRequest, first_report
 from seq2seq.corpora.text import normalize_fields
 from seq2seq.errors import DataError
+
+log = logging.getLogger(__name__)
 
 
 def read_tsv(argument: str, request: ReadRequest) -> Iterator[tuple[str, str]]:
@@ -52,8 +56,31 @@ def read_tsv_chunks(argument: str, request: ReadRequest, size: int) -> Iterator[
 def _files(argument: str, request: ReadRequest) -> list[Path]:
     """The file ``argument``, or the split's file in the folder ``argument``."""
     if is_split_folder(argument):
-        return split_files(argument, ".tsv", request.split)
-    return [Path(argument).expanduser()]
+        files = split_files(argument, ".tsv", request.split)
+    else:
+        files = [Path(argument).expanduser()]
+    for path in files:
+        _warn_of_a_header(path)
+    return files
+
+
+# Column names a first line may hold instead of a pair
+HEADER_WORDS = frozenset(
+    "source target src tgt input output text translation question answer prompt response reply query sentence "
+    "context utterance from to english german french czech spanish en de fr cs es it pt nl ru zh ja ko ar tr pl".split()
+)
+
+
+def _warn_of_a_header(path: Path) -> None:
+    """One warning when the first line looks like column names (``source<TAB>target``): it is
+    read as a pair like every other line, and the user may want to delete it."""
+    with closing(read_lines(path, lambda error: None)) as lines:  # the reading reports bad lines itself
+        _, first = next(lines, (1, None))
+    fields = (first or "").lower().split("\t")
+    if len(fields) == 2 and fields[0].strip() != fields[1].strip() and all(f.strip() in HEADER_WORDS for f in fields):
+        message = f"{path}:1: {first.strip()!r} looks like a header; it is read as a pair (delete the line if it is one)"
+        if first_report(message):
+            log.warning("%s", message)
 
 
 def _split_lines(
