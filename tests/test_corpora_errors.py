@@ -36,7 +36,7 @@ def assert_one_line_error(result, expected: str) -> None:
 def assert_skipped(result, bad_lines: int) -> None:
     """Exit 0, and every split's filter line reports the skipped lines."""
     assert result.exit_code == 0, result.output
-    assert result.output.count(f"(bad lines {bad_lines},") == 3, result.output
+    assert result.output.count(f"no pair from: bad lines {bad_lines},") == 3, result.output
 
 
 # --- specs ----------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ COUNTERS = (
     "duplicates",
     "kept",
 )
+PAIR_FILTERS = ("empty", "other_split", "too_long", "duplicates")  # pairs read and dropped: kept + these = read
+NO_PAIR = ("bad_lines", "no_reply")  # lines or entries that made no pair at all
 
 
 @dataclass
@@ -43,8 +45,10 @@ class CorpusStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def summary(self) -> str:
-        """One line for the user: ``kept 980 of 1,000 pairs (empty 3, duplicates 17, ...)``."""
-        removed = ", ".join(
-            f"{name.replace('_', ' ')} {getattr(self, name):,}" for name in COUNTERS[1:-1]
-        )
-        return f"kept {self.kept:,} of {self.pairs_read:,} pairs ({removed})"
+        """One line for the user: ``kept 980 of 1,000 pairs (empty 3, ..., duplicates 17); no pair
+        from: bad lines 2, no reply 0``: the pairs dropped add up, the lines that made none apart."""
+        def counts(names) -> str:
+            return ", ".join(f"{name.replace('_', ' ')} {getattr(self, name):,}" for name in names)
+
+        return (f"kept {self.kept:,} of {self.pairs_read:,} pairs ({counts(PAIR_FILTERS)}); "
+                f"no pair from: {counts(NO_PAIR)}")
