@@ -323,6 +323,10 @@ def test_evaluate_scores_a_file_of_yours_whole_and_the_training_file_on_its_test
     copied = shutil.copy(corpus, tmp_path / corpus.name)
     for spec in (f"tsv:{corpus}", f"tsv:{corpus.parent}/../{corpus.parent.name}/{corpus.name}", f"tsv:{copied}"):
         assert pairs_scored(spec) == (training_test, "")
+    # Training pairs in a file of another name: scored whole, and said
+    part = write_tsv(tmp_path / "part.tsv", list(load_pairs([f"tsv:{corpus}"]))[:10] + reverse_pairs(5, seed=6))
+    assert pairs_scored(f"tsv:{part}") == (15, f"Warning: 10 of the 15 pairs of tsv:{part} are training pairs of "
+                                               "this model: its score on them is partly memory\n")
 
 
 def test_train_offers_no_split_and_evaluate_no_length_filter():

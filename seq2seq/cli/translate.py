@@ -139,6 +139,30 @@ def evaluation_split(specs, config: dict) -> str:
     return "all" if trained and specs and all(own_file(spec) and unseen(spec) for spec in specs) else "test"
 
 
+def seen_pairs(pairs, config: dict, corpora) -> int:
+    """How many of ``pairs`` are training pairs of the checkpoint of ``config``: its training
+    corpora read again, as it read them (quietly: their warnings were the training's); 0 when
+    they cannot be read any more."""
+    import logging
+    from collections import Counter
+
+    data = config.get("data", {})
+    trained = dataclasses.replace(corpora, specs=tuple(data.get("corpora", ())), split="train",
+                                  context_turns=data.get("context_turns", corpora.context_turns),
+                                  max_len=data.get("max_len"))
+    wanted, found = Counter(pairs), set()
+    logging.disable(logging.WARNING)  # (a command's own thread: nothing else logs meanwhile)
+    try:
+        for pair in trained.load():
+            if pair in wanted:
+                found.add(pair)
+    except DataError:  # a training file moved, deleted or changed since
+        return 0
+    finally:
+        logging.disable(logging.NOTSET)
+    return sum(wanted[pair] for pair in found)
+
+
 def own_file(spec: str) -> bool:
     """Whether ``spec`` is a file of the user's (``tsv:``, ``jsonl:``: split by a hash), not a
     folder of the user's own split (whose test file is the test split)."""
@@ -165,14 +189,22 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
         translator, loaded = load_translator(checkpoint)
         if corpora.context_turns is None:  # dialogue sources built as the model was trained on them
             corpora = dataclasses.replace(corpora, context_turns=context_turns(loaded.config))
+        unseen_files = False
         if corpora.split is None:
             corpora = dataclasses.replace(corpora, split=evaluation_split(corpora.specs, loaded.config))
-            if corpora.split == "all":
-                click.echo(f"Scoring every pair of {', '.join(corpora.specs)}, which this model never trained on "
-                           "(--split test: its test split only)", err=True)
+            unseen_files = corpora.split == "all"
         pairs = list(corpora.load())
         if limit:
             pairs = pairs[:limit]
+        if unseen_files:  # by their names: their pairs may still be training pairs (a copy, a part)
+            seen = seen_pairs(pairs, loaded.config, corpora)
+            files = ", ".join(corpora.specs)
+            if seen:
+                click.echo(f"Warning: {seen:,} of the {len(pairs):,} pairs of {files} are training pairs of this "
+                           "model: its score on them is partly memory", err=True)
+            else:
+                click.echo(f"Scoring every pair of {files}, which this model never trained on "
+                           "(--split test: its test split only)", err=True)
         if not pairs:
             hint = ": about 1 pair in 100 of a file of yours is in the test split (--split all: every pair)"
             own = corpora.split == "test" and all(map(own_file, corpora.specs))
