@@ -171,8 +171,9 @@ def wait_until(condition, timeout: float = 60.0) -> None:
 
 @pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
 def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(held_app, page):
-    """The Clear button (while a reply is being decoded) and the chat window's bin each start a
-    new conversation: the old turns neither come back on screen nor reach the model as context."""
+    """The Clear button (while a reply is being decoded and another message waits) and the chat
+    window's bin each start a new conversation: the old turns neither come back on screen nor
+    reach the model as context, and the waiting message is not decoded."""
     from seq2seq.chat.conversation import context_source
 
     demo, decoder = held_app
@@ -190,10 +191,13 @@ def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(h
     box.fill("a b c")
     box.press("Enter")
     wait_until(lambda: len(decoder.sources) == 1)  # the reply is being decoded, and held
+    box.fill("queued")
+    box.press("Enter")
+    wait_until(lambda: user.count() == 2)  # waiting for the first reply
     page.locator("#chat-clear").click()
     decoder.release.set()
     wait_until(lambda: decoder.done == 1)
-    page.wait_for_timeout(1000)  # the held reply is back, and dropped
+    page.wait_for_timeout(1000)  # the held reply is back, and dropped; "queued" is not decoded at all
     assert user.count() == 0 and bot.count() == 0
     send("d e f")
     assert [u.inner_text().strip() for u in user.all()] == ["d e f"]

@@ -121,6 +121,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     def chat(message, history, model, method, temperature, top_k, top_p, beam):
         message = message or ""
         with history.answering(message) as sent:  # after the replies to the messages sent before it
+            if sent.conversation != history.conversation:  # cleared while it waited: no decoding for nothing
+                return "", history
             info, translator = load(model)
             context = list(history.turns)
             try:
