@@ -33,11 +33,13 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("Män\\u200bner\\u00ad")
     'Männer'
     """
-    if not text.isprintable():  # whitespace but " ", control or format characters
+    printable = text.isprintable()  # no whitespace but " ", no control or format characters: the common case
+    if not printable:
         text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc").translate(INVISIBLE)
     if not text.isascii():  # ASCII is already NFKC (and isascii() costs nothing)
         text = unicodedata.normalize("NFKC", text)
-    if text.isprintable():  # the common case
+        printable = text.isprintable()
+    if printable:
         if "  " in text or text.startswith(" ") or text.endswith(" "):
             return " ".join(text.split())
         return text
