@@ -147,9 +147,9 @@ def seen_pairs(pairs, config: dict, corpora) -> int:
     from collections import Counter
 
     data = config.get("data", {})
-    trained = dataclasses.replace(corpora, specs=tuple(data.get("corpora", ())), split="train",
+    trained = dataclasses.replace(corpora, specs=tuple(data.get("corpora", ())), split="train", skip_bad_lines=True,
                                   context_turns=data.get("context_turns", corpora.context_turns),
-                                  max_len=data.get("max_len"))
+                                  max_len=data.get("max_len"))  # (the training skipped its bad lines, or had none)
     wanted, found = Counter(pairs), set()
     logging.disable(logging.WARNING)  # (a command's own thread: nothing else logs meanwhile)
     try:
