@@ -243,8 +243,8 @@ def test_the_message_box_is_free_while_a_reply_is_decoded(held_app, page):
 
 @pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
 def test_messages_sent_while_a_reply_is_decoded_are_each_answered_after_it(held_app, page):
-    """Two more messages sent while the first reply is held: all three on screen at once, then
-    answered in order, each reading the replies before it. An example, clicked, is sent as it
+    """Two more messages typed and sent while the first reply is held: all three on screen at once,
+    letter for letter, then answered in order, each reading the replies before it. An example, clicked, is sent as it
     is, and what was typed in the box stays there."""
     from seq2seq.chat.conversation import context_source
 
@@ -256,9 +256,9 @@ def test_messages_sent_while_a_reply_is_decoded_are_each_answered_after_it(held_
     box.fill("a b c")
     box.press("Enter")
     wait_until(lambda: len(decoder.sources) == 1)  # held
-    for text in ("d e f", "g h"):
-        box.fill(text)
-        box.press("Enter")
+    for text in ("d e f", "g h"):  # typed as a fast typist does, with no pause after Enter
+        page.keyboard.type(text, delay=30)
+        page.keyboard.press("Enter")
     wait_until(lambda: user.count() == 3)
     assert bot.count() == 0 and len(decoder.sources) == 1  # the others wait for the first reply
     decoder.release.set()

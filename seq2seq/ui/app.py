@@ -42,6 +42,25 @@ DIRECTIONS = {  # what a row of a bidirectional layer's half has read
     "backward": " The backward direction reads from the last piece: a row is the gates after reading from the end back to its piece.",
 }
 CONCURRENCY = 32  # requests of one event running at once (they wait together in the batching queue)
+# Sending takes the message out of the chat box at the keystroke (Enter) or click (Send), in the
+# browser: Gradio reads the box tens of milliseconds later, and a fast typist's next letters
+# joined the message sent, or a pasted message was wiped by the box emptied from the server.
+TAKE = """() => {
+  if (window.seq2seqTaken) return;
+  window.seq2seqTaken = [];  // the messages taken, in order, for the events' TAKEN
+  const take = () => {
+    const box = document.querySelector('#chat-message textarea');
+    if (!box) return;
+    window.seq2seqTaken.push(box.value);
+    box.value = '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.target.closest('#chat-message')) take();
+  }, true);
+  document.addEventListener('click', (event) => { if (event.target.closest('#chat-send')) take(); }, true);
+}"""
+TAKEN = "(box, _, history) => [window.seq2seqTaken?.length ? window.seq2seqTaken.shift() : box, box, history]"
 
 
 def _quiet(make: type) -> Callable[..., gr.components.Component]:
@@ -137,13 +156,15 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
     def show(history):
         return history.messages()
 
-    def pending(message, history):
-        """The user's message on screen at once and out of the box (free for the next one) while
-        the reply is decoded; -> (the chat window, the box, the message sent)."""
+    def pending(message, box, history):
+        """The user's message (taken out of the box by the page at the keystroke: ``TAKE``) on
+        screen at once while the reply is decoded; -> (the chat window, the box, the message sent).
+        One that cannot be sent (empty, too long) goes back to the box for its error, unless
+        something new is typed there."""
         if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
-            return history.messages(), message, message  # its error keeps it in the box
+            return history.messages(), gr.skip() if box else message, message
         history.send(message)
-        return history.messages(), "", message
+        return history.messages(), gr.skip(), message
 
     def pending_example(example, history):
         """An example on screen at once (the box keeps what is typed there); -> (the chat window, the message)."""
@@ -249,10 +270,10 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 # Every event of the chain takes every trigger ("multiple"): Gradio's default ignores one while
                 # the last is running, and so dropped a message sent while the one before was answered.
                 private, every = {"api_visibility": "private", "queue": False}, {"trigger_mode": "multiple"}
-                typed = ([message, history], [chatbot, message, sent])
+                typed = {"inputs": [message, message, history], "outputs": [chatbot, message, sent], "js": TAKEN}
                 on_screen = {
-                    "chat": message.submit(pending, *typed, **every, **private),
-                    "chat_button": send.click(pending, *typed, **every, **private),
+                    "chat": message.submit(pending, **typed, **every, **private),
+                    "chat_button": send.click(pending, **typed, **every, **private),
                     "chat_example": examples.load_input_event.then(pending_example, [sent, history], [chatbot, sent],
                                                                    **every, **private),
                 }
@@ -314,5 +335,6 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                     inside, look_inputs, look_outputs, api_visibility="private", concurrency_limit=4)
                 for trigger in (look.click, sentence.submit, view.change, view_layer.input):
                     trigger(inside, look_inputs, look_outputs, api_visibility="private", concurrency_limit=4)
+        demo.load(None, js=TAKE)  # the chat box's keystroke and Send click take its text
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
     return demo
