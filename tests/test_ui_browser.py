@@ -68,7 +68,7 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     heatmap = page.locator("#inside-gates img")
     heatmap.first.wait_for(timeout=60_000)
     assert heatmap.first.bounding_box()["height"] > 100
-    assert page.get_by_text("Forget gate: how much").is_visible()
+    assert page.get_by_text("Update gate: how much").is_visible()  # the translator first, a GRU
     assert page.get_by_text("The forward direction reads from the first piece").is_visible()
 
     page.locator("#inside-layer input").click()  # the encoder is bidirectional: its other half
@@ -77,11 +77,11 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     assert heatmap.first.bounding_box()["height"] > 100
     screenshot(page, tmp_path, "ui-inside.png")
 
-    # Another model: the same sentence through it at once (the LSTM's gates stayed on screen before)
+    # Another model: the same sentence through it at once (the last model's gates stayed on screen before)
     page.locator("#inside-model input").click()
-    page.get_by_role("option", name="reverse-gru (translation)").click()
-    page.get_by_text("Update gate: how much").wait_for(timeout=60_000)
-    assert not page.get_by_text("Forget gate: how much").is_visible()
+    page.get_by_role("option", name="chatbot-lstm (chat)").click()
+    page.get_by_text("Forget gate: how much").wait_for(timeout=60_000)
+    assert not page.get_by_text("Update gate: how much").is_visible()
 
     page.get_by_role("tab", name="Translate").click()  # Enter in the source box translates
     source = page.locator("#translate-source textarea")
@@ -96,6 +96,10 @@ def test_chat_then_the_gates_inside_the_model(server, page, tmp_path):
     page.get_by_text(TRANSLATE_EXAMPLES[1]).click()  # an example translates at once: its attention is drawn
     wait_until(lambda: page.locator("#translate-attention img").first.get_attribute("src") not in (None, drawn))
     assert source.input_value() == TRANSLATE_EXAMPLES[1]
+    source.fill("a " * 1_500)  # too long: an error, and the last translation and heatmap leave
+    source.press("Enter")
+    page.get_by_text("characters long; the limit is", exact=False).first.wait_for(timeout=30_000)
+    wait_until(lambda: page.locator("#translate-attention img").count() == 0)
     log = server.stderr()
     assert "Warning" not in log and "Traceback" not in log, log
 
@@ -238,6 +242,11 @@ def test_the_message_box_is_free_while_a_reply_is_decoded(held_app, page):
     box.press("Enter")
     page.get_by_text("characters long; the limit is", exact=False).first.wait_for(timeout=30_000)
     assert box.input_value() == too_long
+    for nothing in (" ", "\u200b\u200b"):  # only a space, only zero-width spaces: back in the box, no bubble
+        box.fill(nothing)
+        box.press("Enter")
+        wait_until(lambda: box.input_value() == nothing)
+    page.wait_for_timeout(500)
     assert user.count() == 1 and bot.count() == 1
 
 

@@ -139,6 +139,12 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     def chat(message, history, model, method, temperature, top_k, top_p, beam):
         message = message or ""
+        if not respond.is_sendable(message):  # an error, or no reply: nothing to wait in line for
+            try:
+                respond.check_length(message)
+            except respond.InputTooLong as error:
+                raise user_error(error) from None
+            return "", history
         with history.answering(message) as sent:  # after the replies to the messages sent before it
             if sent.conversation != history.conversation:  # cleared while it waited: no decoding for nothing
                 return "", history
@@ -161,7 +167,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
         screen at once while the reply is decoded; -> (the chat window, the box, the message sent).
         One that cannot be sent (empty, too long) goes back to the box for its error, unless
         something new is typed there."""
-        if not (message or "").strip() or len(message) > respond.MAX_INPUT_CHARS:
+        if not respond.is_sendable(message or ""):
             return history.messages(), gr.skip() if box else message, message
         history.send(message)
         return history.messages(), gr.skip(), message
@@ -240,7 +246,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     # -- the page ----------------------------------------------------------------------------------
 
-    chat_choices, translate_choices, all_choices = _choices(models, CHAT), _choices(models, TRANSLATION), _choices(models, None)
+    chat_choices, translate_choices = _choices(models, CHAT), _choices(models, TRANSLATION)
+    inside_choices = translate_choices  # every model, a translator first: its German examples read as it was trained
     with gr.Blocks(title="seq2seq") as demo:
         gr.Markdown(f"# {TITLE}\n{HELP}")
         with gr.Tabs():
@@ -305,16 +312,19 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 last_output = gr.State(None)
                 for trigger, name in ((translate_button.click, "translate"), (source.submit, "translate_enter"),
                                       (translate_examples.load_input_event.then, "translate_example")):
-                    trigger(translate, [source, translate_model, *translate_settings], [target, last_output],
-                            api_name=name, concurrency_limit=CONCURRENCY,
-                            api_visibility="public" if name == "translate" else "private",
-                            ).then(attention, last_output, heatmap, api_visibility="private")
+                    translated = trigger(translate, [source, translate_model, *translate_settings], [target, last_output],
+                                         api_name=name, concurrency_limit=CONCURRENCY,
+                                         api_visibility="public" if name == "translate" else "private")
+                    translated.success(attention, last_output, heatmap, api_visibility="private")
+                    # an error (too long): the last translation would pass for this text's
+                    translated.failure(lambda: ("", None, None), None, [target, last_output, heatmap],
+                                       api_visibility="private")
 
             with gr.Tab("Inside the model", id="inside"):
                 with gr.Row():
-                    inside_model = Dropdown(all_choices, value=all_choices[0][1], label="model", scale=3,
+                    inside_model = Dropdown(inside_choices, value=inside_choices[0][1], label="model", scale=3,
                                             min_width=240, elem_id="inside-model")
-                    views = encoder_views(by_key[all_choices[0][1]])
+                    views = encoder_views(by_key[inside_choices[0][1]])
                     view_layer = Dropdown(views, value=views[0][1], label="encoder layer", scale=2,
                                           min_width=240, elem_id="inside-layer")
                 with gr.Row():

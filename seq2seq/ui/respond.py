@@ -35,6 +35,12 @@ def check_length(text: str) -> None:
         )
 
 
+def is_sendable(message: str) -> bool:
+    """Whether a chat message gets a reply: some text once normalized (not only spaces or
+    invisible characters), at most ``MAX_INPUT_CHARS``."""
+    return len(message) <= MAX_INPUT_CHARS and bool(normalize_text(message))
+
+
 def decoding_options(
     base: DecodingOptions, method: str, temperature: float, top_k: int, top_p: float, beam: int
 ) -> DecodingOptions:
