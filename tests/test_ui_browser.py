@@ -173,6 +173,18 @@ def wait_until(condition, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
+def open_held_chat(page, demo, decoder):
+    """The page's message box and its user and bot bubbles, once "a b c" is sent and its reply held."""
+    page.goto(demo.local_url)
+    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
+                      page.locator('[data-testid="bot"]'))
+    box.wait_for(timeout=60_000)
+    box.fill("a b c")
+    box.press("Enter")
+    wait_until(lambda: len(decoder.sources) == 1)  # the reply is being decoded, and held
+    return box, user, bot
+
+
 @pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
 def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(held_app, page):
     """The Clear button (while a reply is being decoded and another message waits) and the chat
@@ -181,9 +193,7 @@ def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(h
     from seq2seq.chat.conversation import context_source
 
     demo, decoder = held_app
-    page.goto(demo.local_url)
-    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
-                      page.locator('[data-testid="bot"]'))
+    box, user, bot = open_held_chat(page, demo, decoder)
 
     def send(text: str) -> None:
         replies = bot.count()
@@ -191,10 +201,6 @@ def test_clearing_the_chat_starts_a_new_conversation_even_with_a_reply_pending(h
         box.press("Enter")
         wait_until(lambda: bot.count() > replies)
 
-    box.wait_for(timeout=60_000)
-    box.fill("a b c")
-    box.press("Enter")
-    wait_until(lambda: len(decoder.sources) == 1)  # the reply is being decoded, and held
     box.fill("queued")
     box.press("Enter")
     wait_until(lambda: user.count() == 2)  # waiting for the first reply
@@ -222,13 +228,7 @@ def test_the_message_box_is_free_while_a_reply_is_decoded(held_app, page):
     from seq2seq.ui.respond import MAX_INPUT_CHARS
 
     demo, decoder = held_app
-    page.goto(demo.local_url)
-    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
-                      page.locator('[data-testid="bot"]'))
-    box.wait_for(timeout=60_000)
-    box.fill("a b c")
-    box.press("Enter")
-    wait_until(lambda: len(decoder.sources) == 1)  # held
+    box, user, bot = open_held_chat(page, demo, decoder)
     assert box.input_value() == ""
     box.fill("typed ahead")
     decoder.release.set()
@@ -253,18 +253,12 @@ def test_the_message_box_is_free_while_a_reply_is_decoded(held_app, page):
 @pytest.mark.filterwarnings("ignore:::gradio")  # the server runs in this process: Gradio's own pandas deprecations
 def test_messages_sent_while_a_reply_is_decoded_are_each_answered_after_it(held_app, page):
     """Two more messages typed and sent while the first reply is held: all three on screen at once,
-    letter for letter, then answered in order, each reading the replies before it. An example, clicked, is sent as it
-    is, and what was typed in the box stays there."""
+    letter for letter, then answered in order, each reading the replies before it. An example,
+    clicked, is sent as it is, and what was typed in the box stays there."""
     from seq2seq.chat.conversation import context_source
 
     demo, decoder = held_app
-    page.goto(demo.local_url)
-    box, user, bot = (page.locator("#chat-message textarea"), page.locator('[data-testid="user"]'),
-                      page.locator('[data-testid="bot"]'))
-    box.wait_for(timeout=60_000)
-    box.fill("a b c")
-    box.press("Enter")
-    wait_until(lambda: len(decoder.sources) == 1)  # held
+    box, user, bot = open_held_chat(page, demo, decoder)
     for text in ("d e f", "g h"):  # typed as a fast typist does, with no pause after Enter
         page.keyboard.type(text, delay=30)
         page.keyboard.press("Enter")
