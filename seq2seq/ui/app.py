@@ -88,11 +88,11 @@ def _quiet(make: type) -> Callable[..., gr.components.Component]:
 Slider, Radio, Dropdown = _quiet(gr.Slider), _quiet(gr.Radio), _quiet(gr.Dropdown)
 
 
-def _choices(models: list[ModelInfo], kind: str | None) -> list[tuple[str, str]]:
+def _choices(models: list[ModelInfo], kind: str) -> list[tuple[str, str]]:
     """Dropdown choices ``(label, key)``: every model, those of ``kind`` first. A model trained
     on your own pairs (``tsv:``) may answer questions or translate; its label says which the
     checkpoint's corpora suggest (``model_kind``), and the tab lets you use it either way."""
-    chosen = sorted(models, key=lambda m: kind is not None and m.kind != kind)
+    chosen = sorted(models, key=lambda m: m.kind != kind)  # (stable: else in the given order)
     return [(m.label, m.key) for m in chosen]
 
 
