@@ -469,6 +469,11 @@ def test_no_python_warnings_while_serving(server):
     assert "Warning" not in log and "Traceback" not in log, log
 
 
+def test_only_spaces_or_invisible_characters_are_no_message_to_send():
+    assert not any(map(respond.is_sendable, ["", " ", "\u200b\u200b", "\x00\t", "x" * 2_001]))
+    assert respond.is_sendable("hi") and respond.is_sendable("x" * 2_000)
+
+
 def test_a_reply_to_a_cleared_conversation_is_dropped():
     import copy
 
