@@ -14,7 +14,6 @@ from seq2seq.cli import STDIN, PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
-from seq2seq.errors import DataError
 
 PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at least this long
 
@@ -115,64 +114,6 @@ class _progress:
         return False
 
 
-def evaluation_split(specs, config: dict) -> str:
-    """``test``; or ``all`` when every corpus is a file of your own (``tsv:``, ``jsonl:``, not a folder) that the
-    checkpoint did not train on (no training corpus names it, by path or by file name): a test
-    file of yours is scored whole, not the 1% of it that its hash puts in the test split. A
-    checkpoint that does not list its training corpora gets ``test``."""
-    from seq2seq.corpora.spec import parse_spec, same_corpus
-
-    trained = [str(spec) for spec in config.get("data", {}).get("corpora", [])]
-
-    def unseen(spec: str) -> bool:
-        mine = parse_spec(spec)
-        for seen in trained:
-            try:
-                theirs = parse_spec(seen)
-            except DataError:  # a kind this version does not know: not the same file
-                continue
-            if same_corpus(spec, seen) or (theirs.kind == mine.kind
-                                           and Path(theirs.argument).name == Path(mine.argument).name):
-                return False
-        return True
-
-    return "all" if trained and specs and all(own_file(spec) and unseen(spec) for spec in specs) else "test"
-
-
-def seen_pairs(pairs, config: dict, corpora) -> int:
-    """How many of ``pairs`` are training pairs of the checkpoint of ``config``: its training
-    corpora read again, as it read them (quietly: their warnings were the training's); 0 when
-    they cannot be read any more."""
-    import logging
-    from collections import Counter
-
-    data = config.get("data", {})
-    trained = dataclasses.replace(corpora, specs=tuple(data.get("corpora", ())), split="train", skip_bad_lines=True,
-                                  context_turns=data.get("context_turns", corpora.context_turns),
-                                  max_len=data.get("max_len"))  # (the training skipped its bad lines, or had none)
-    wanted, found = Counter(pairs), set()
-    logging.disable(logging.WARNING)  # (a command's own thread: nothing else logs meanwhile)
-    try:
-        for pair in trained.load():
-            if pair in wanted:
-                found.add(pair)
-    except DataError:  # a training file moved, deleted or changed since
-        return 0
-    finally:
-        logging.disable(logging.NOTSET)
-    return sum(wanted[pair] for pair in found)
-
-
-def own_file(spec: str) -> bool:
-    """Whether ``spec`` is a file of the user's (``tsv:``, ``jsonl:``: split by a hash), not a
-    folder of the user's own split (whose test file is the test split)."""
-    from seq2seq.corpora.folders import is_split_folder
-    from seq2seq.corpora.spec import parse_spec
-
-    parsed = parse_spec(spec)
-    return parsed.corpus_kind.content == "either" and not is_split_folder(parsed.argument)
-
-
 @main.command()
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @corpus_options(default_split=None, checkpoint_context=True, leave_out=("max_len",))
@@ -183,6 +124,7 @@ def own_file(spec: str) -> bool:
 def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
     """Score a checkpoint on a corpus split: sacreBLEU BLEU and chrF, and perplexity."""
     from seq2seq.checkpoint import context_turns
+    from seq2seq.corpora.unseen import evaluation_split, own_file, seen_pairs
     from seq2seq.evaluation import evaluate as run_evaluation
 
     with user_errors():

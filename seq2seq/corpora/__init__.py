@@ -9,7 +9,8 @@ kind (``chitchat``, ``chatterbot``, ``multi30k``, ``tsv``, ``jsonl``), ``lines``
 its errors), ``dialogue`` (turns to pairs), ``text`` (normalization), ``splits`` (hash splits),
 ``stats`` (filter counts), ``request`` (what a reader is asked for, where it reports), ``source``
 (``load_pairs``, ``PairSource``), ``chunks`` (the same filters in bulk, for encoding),
-``selection`` (``CorpusSelection``), ``paths`` (the data directory) and ``download`` (Multi30k,
+``selection`` (``CorpusSelection``), ``unseen`` (which pairs a checkpoint never trained on),
+``folders`` (a split of your own), ``paths`` (the data directory) and ``download`` (Multi30k,
 checksummed).
 """
 

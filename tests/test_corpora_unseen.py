@@ -1,0 +1,36 @@
+"""Which split ``seq2seq evaluate`` scores by default: a file of yours the checkpoint never
+trained on is scored whole; anything else keeps its test split."""
+
+from seq2seq.corpora.unseen import evaluation_split, own_file, trained_on
+
+
+def config(*corpora):
+    return {"data": {"corpora": list(corpora)}}
+
+
+def test_a_file_of_yours_that_the_checkpoint_never_trained_on_is_scored_whole(tmp_path):
+    mine, theirs = tmp_path / "mine.tsv", tmp_path / "train.tsv"
+    assert evaluation_split([f"tsv:{mine}"], config(f"tsv:{theirs}")) == "all"
+    assert evaluation_split([f"jsonl:{tmp_path / 'talk.jsonl'}"], config("chitchat")) == "all"
+
+
+def test_the_training_file_by_any_path_or_name_keeps_its_test_split(tmp_path):
+    corpus = tmp_path / "pairs.tsv"
+    elsewhere = tmp_path / "copy" / "pairs.tsv"  # a copy moved: the same data by its name
+    for spec in (f"tsv:{corpus}", f"tsv:{tmp_path}/../{tmp_path.name}/pairs.tsv", f"tsv:{elsewhere}"):
+        assert trained_on(spec, config(f"tsv:{corpus}"))
+        assert evaluation_split([spec], config(f"tsv:{corpus}")) == "test"
+    assert not trained_on(f"jsonl:{tmp_path / 'pairs.tsv'}", config(f"tsv:{corpus}"))  # another kind
+
+
+def test_named_corpora_folders_and_unlisted_training_data_keep_the_test_split(tmp_path):
+    folder = tmp_path / "split"
+    folder.mkdir()
+    assert not own_file(f"tsv:{folder}") and own_file(f"tsv:{tmp_path / 'a.tsv'}") and not own_file("chitchat")
+    assert evaluation_split([f"tsv:{folder}"], config("chitchat")) == "test"  # its own test file
+    assert evaluation_split(["multi30k:de-en"], config("chitchat")) == "test"
+    assert evaluation_split([f"tsv:{tmp_path / 'a.tsv'}"], {}) == "test"  # no record of its training
+    # one of two files seen: the test split of both
+    assert evaluation_split([f"tsv:{tmp_path / 'a.tsv'}", f"tsv:{tmp_path / 'b.tsv'}"],
+                            config(f"tsv:{tmp_path / 'b.tsv'}")) == "test"
+    assert trained_on("chitchat", config("unknown-kind:x", "chitchat"))  # an unknown kind is skipped
