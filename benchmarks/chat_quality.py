@@ -19,8 +19,10 @@
    share of the most frequent reply, mean words.
 5. The model's replies on the same sampled contexts, decoded with the chat default
    (``CHAT_DEFAULTS``: sampling at temperature 1.0 among the top-k 40 within the top-p 0.9
-   nucleus, no repeated trigram; ``--seed``), with the nucleus alone (top-k 0), and, to show
-   what sampling avoids, greedily and with beam 5: the same diversity figures.
+   nucleus, no repeated trigram; ``--seed``), with the nucleus alone (top-k 0), with the likeliest
+   per piece of 4 samples (``--samples 4``, sample-and-rank), and, to show what sampling avoids,
+   greedily and with beam 5: the same diversity figures, and the replies' mean log-probability
+   per piece under the model (how fluent the model finds them).
 
 Targets (issue 8): hits@1 >= 25% (by likelihood, the ConvAI2 protocol); with the chat default,
 distinct-2 at least 80% of the human replies' and no reply more than 2% of all replies.
@@ -142,20 +144,23 @@ def main() -> None:
     decodings = () if args.skip_decoding else (
         ("chat default", CHAT_DEFAULTS.replace(seed=args.seed)),
         ("nucleus only", CHAT_DEFAULTS.replace(seed=args.seed, top_k=0)),
+        ("best of 4", CHAT_DEFAULTS.replace(seed=args.seed, samples=4)),
         ("greedy", DecodingOptions(method="greedy", length_ratio=0.0, length_extra=40)),
         ("beam 5", DecodingOptions(method="beam", beam=5, alpha=1.0, length_ratio=0.0, length_extra=40)),
     )
     for name, options in decodings:
         started = time.perf_counter()
-        texts = [output.text for output in translator.translate(contexts, options, batch_size=args.batch_size)]
-        figures = diversity(texts)
+        outputs = translator.translate(contexts, options, batch_size=args.batch_size)
+        figures = diversity([output.text for output in outputs])
         figures["distinct_2_vs_human"] = figures["distinct_2"] / human["sampled"]["distinct_2"]
+        figures["log_prob_per_piece"] = sum(o.score / (len(o.pieces) + 1) for o in outputs) / len(outputs)
         generated[name] = figures
         print(
             f"model replies, {name} ({options.describe()}): distinct-1 {figures['distinct_1']:.3f}  "
             f"distinct-2 {figures['distinct_2']:.3f} ({figures['distinct_2_vs_human']:.0%} of human)  "
             f"top reply {figures['top_reply']!r} {figures['top_reply_share']:.1%}  "
-            f"mean {figures['mean_words']:.1f} words  ({time.perf_counter() - started:.0f} s)"
+            f"mean {figures['mean_words']:.1f} words  log-prob/piece {figures['log_prob_per_piece']:.2f}  "
+            f"({time.perf_counter() - started:.0f} s)"
         )
     if args.json:
         print(

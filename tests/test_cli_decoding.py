@@ -243,6 +243,8 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     assert result.exit_code == 2 and "--n-best above 1 needs beam search" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--beam", "2", "--n-best", "3", "a")
     assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
+    result = invoke("translate", "--checkpoint", translator_dir, "--sample", "--samples", "2", "--n-best", "3", "a")
+    assert result.exit_code == 2 and "cannot exceed the samples drawn (--samples 2)" in result.output
     for method, option, value in (("--beam", "--alpha", "nan"), ("--sample", "--temperature", "inf"),
                                   ("--sample", "--temperature", "nan"), ("--sample", "--top-p", "nan"),
                                   ("--sample", "--temperature", "1e10"), ("--sample", "--seed", str(2**32))):
@@ -258,6 +260,7 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     (("--beam", "3", "--temperature", "0.5"), "--temperature applies to sampling (--sample) only, not to beam search"),
     (("--seed", "1",), "--seed applies to sampling (--sample) only, not to beam search"),  # translate's default: beam
     (("--sample", "--alpha", "0.6"), "--alpha applies to beam search (--beam N) only, not to sampling"),
+    (("--greedy", "--samples", "3"), "--samples applies to sampling (--sample) only, not to greedy decoding"),
 ])
 def test_an_option_of_another_decoding_method_is_an_error_not_ignored(translator_dir, args, message):
     result = invoke("translate", "--checkpoint", translator_dir, *args, "a")
@@ -272,19 +275,42 @@ def test_n_best_is_not_offered_where_it_would_do_nothing(command):
     assert result.exit_code == 2 and "No such option '--n-best'" in result.stderr
 
 
-@pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
+@pytest.mark.parametrize("method", ["greedy", "beam", "sample", "sample and rank"])
 def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method):
     from seq2seq.decoding import load_translator
     from seq2seq.decoding import DecodingOptions
 
     translator, _ = load_translator(translator_dir)
     texts = [source for source, _ in reverse_pairs(70, seed=11, min_len=1, max_len=12)]
-    options = DecodingOptions(method=method, beam=3, seed=5)
+    if method == "sample and rank":
+        options = DecodingOptions(method="sample", samples=3, n_best=3, temperature=1.5, seed=5)
+    else:
+        options = DecodingOptions(method=method, beam=3, seed=5)
     batched = translator.translate(texts, options, batch_size=64)
     for text, output in zip(texts, batched):
         alone = translator.translate([text], options, batch_size=1)[0]
-        assert alone.text == output.text
+        assert alone.text == output.text and [t for t, _ in alone.n_best] == [t for t, _ in output.n_best]
         assert alone.score == pytest.approx(output.score, abs=1e-4)
+
+
+def test_sample_and_rank_returns_the_seeds_samples_likeliest_per_piece_first(translator_dir):
+    from seq2seq.decoding import DecodingOptions, load_translator
+
+    translator = load_translator(translator_dir)[0]
+    texts = [source for source, _ in reverse_pairs(24, seed=22, min_len=2, max_len=10)]
+    one = DecodingOptions(method="sample", temperature=2.0, seed=3)
+    ranked = translator.translate(texts, one.replace(samples=4, n_best=4))
+    singles = [translator.translate(texts, one.replace(seed=3 + copy)) for copy in range(4)]  # sample j: seed + j
+    for i, output in enumerate(ranked):
+        drawn = [(s[i].text, round(s[i].score, 3)) for s in singles]
+        assert sorted((t, round(score, 3)) for t, score in output.n_best) == sorted(drawn)
+        pieces = {s[i].text: len(s[i].pieces) + 1 for s in singles}  # pieces and EOS
+        means = [score / pieces[t] for t, score in output.n_best]
+        assert means == sorted(means, reverse=True) and output.text == output.n_best[0][0]
+    assert any(output.text != singles[0][i].text for i, output in enumerate(ranked))  # ranking chose
+    # the likeliest per piece: far less surprising than one sample, on average
+    assert np.mean([o.n_best[0][1] / (len(o.pieces) + 1) for o in ranked]) > np.mean(
+        [o.score / (len(o.pieces) + 1) for o in singles[0]]) + 0.1
 
 
 def test_each_sampling_filter_gets_its_own_compiled_search(translator_dir):

@@ -364,3 +364,24 @@ def test_pick_and_write_at_match_take_along_axis_and_slice_update():
     tokens[:, 3] = [7, 8, 9]
     result = selection.write_at(ops.zeros((3, 4), dtype="int32"), ops.convert_to_tensor(3, dtype="int32"), np.array([7, 8, 9], dtype="int32"), axis=1)
     np.testing.assert_array_equal(ops.convert_to_numpy(result), tokens)
+
+
+def test_samples_are_ranked_by_their_mean_log_probability_per_piece_not_their_sum():
+    from seq2seq.decoding.translator import rank_samples
+
+    E, P = EOS_ID, PAD_ID
+    tokens = np.array([[4, E, P, P, P, P],  # sentence 0: one piece, -3.0 in all: -1.5 a piece
+                       [4, 5, 6, 4, E, P],  # four pieces, -5.0 in all: -1.0 a piece, the best
+                       [5, 5, E, P, P, P],  # two pieces, -3.3: -1.1 a piece
+                       [6, E, P, P, P, P],  # sentence 1: the best, -0.5 a piece
+                       [4, 4, 4, 4, 4, E],  # -6.0 over 6: -1.0
+                       [E, P, P, P, P, P]], dtype="int32")  # an empty output: -2.0 over its EOS
+    log_probs = np.array([-3.0, -5.0, -3.3, -1.0, -6.0, -2.0], dtype="float32")
+    attention = np.arange(6, dtype="float32")[:, None, None] * np.ones((6, 6, 2), dtype="float32")
+    ranked, scores, matrices = (ops.convert_to_numpy(x) for x in rank_samples(tokens, log_probs, attention, 3))
+    assert ranked.shape == (2, 3, 6) and matrices.shape == (2, 3, 6, 2)
+    np.testing.assert_array_equal(ranked.reshape(6, 6), tokens[[1, 2, 0, 3, 4, 5]])
+    np.testing.assert_array_equal(scores.reshape(6), log_probs[[1, 2, 0, 3, 4, 5]])
+    np.testing.assert_array_equal(matrices[:, :, 0, 0].reshape(6), [1, 2, 0, 3, 4, 5])  # each its own attention
+    one = rank_samples(tokens, log_probs, None, 1)  # one sample: only reshaped
+    assert ops.convert_to_numpy(one[0]).shape == (6, 1, 6) and one[2] is None

@@ -144,6 +144,9 @@ def test_page_settings_become_decoding_options():
     assert (options.method, options.beam, options.temperature, options.top_k, options.top_p) == ("beam", 4, 0.5, 7, 0.8)
     assert options.no_repeat_ngram == respond.CHAT_DEFAULTS.no_repeat_ngram
     assert respond.decoding_options(respond.TRANSLATION_DEFAULTS, "sampling", 1, 0, 1, 5).method == "sample"
+    assert respond.decoding_options(respond.CHAT_DEFAULTS, "sampling", 1, 40, 0.9, 5, 4).samples == 4
+    # the samples slider where it was, another method chosen: not an error, one output
+    assert respond.decoding_options(respond.CHAT_DEFAULTS, "greedy", 1, 40, 0.9, 5, 4).samples == 1
     assert respond.chat_options() == respond.CHAT_DEFAULTS
     assert respond.translation_options() == respond.TRANSLATION_DEFAULTS
 

@@ -62,13 +62,15 @@ def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ())
             "sample": click.option("--sample", is_flag=True, help="Sample from the model (see --temperature, --top-k, --top-p)."),
             "alpha": click.option("--alpha", type=click.FloatRange(min=0), default=None,
                 help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),
-            "n_best": click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search; --json lists them, plain text shows the best)."),
+            "n_best": click.option("--n-best", type=click.IntRange(min=1), default=None, help="Outputs per input (beam search, or --samples; --json lists them, plain text shows the best)."),
             "temperature": click.option("--temperature", type=click.FloatRange(min=0, max=MAX_TEMPERATURE, min_open=True), default=None,
                 help=f"Sampling temperature [default: {defaults.temperature:g}]."),
             "top_k": click.option("--top-k", type=click.IntRange(min=0), default=None,
                 help=f"Sample among the K most probable pieces (0: all) [default: {defaults.top_k}]."),
             "top_p": click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None,
                 help=f"Nucleus sampling: the smallest set of pieces of this probability [default: {defaults.top_p:g}]."),
+            "samples": click.option("--samples", type=click.IntRange(min=1), default=None,
+                help=f"Draw N samples per input and keep the likeliest per piece (sample-and-rank) [default: {defaults.samples}]."),
             "seed": click.option("--seed", type=click.IntRange(0, MAX_SEED), default=None, help="Sampling seed (reproducible output)."),
             "no_repeat_ngram": click.option("--no-repeat-ngram", type=click.IntRange(min=0), default=None,
                 help=f"Never repeat an n-gram of this many pieces (0: off) [default: {defaults.no_repeat_ngram}]."),
@@ -89,8 +91,8 @@ def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ())
     return decorate
 
 
-_KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "seed", "no_repeat_ngram", "min_len", "max_len")
-_SAMPLING_KNOBS = ("temperature", "top_k", "top_p", "seed")
+_KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "samples", "seed", "no_repeat_ngram", "min_len", "max_len")
+_SAMPLING_KNOBS = ("temperature", "top_k", "top_p", "samples", "seed")
 _METHOD_NAMES = {"greedy": "greedy decoding", "beam": "beam search (--beam N)", "sample": "sampling (--sample)"}
 
 

@@ -8,7 +8,10 @@ Three methods share one set of options:
   7); ``n_best`` of them are returned;
 - ``sample``: a random piece from the model's distribution at ``temperature``, restricted to the
   ``top_k`` most probable pieces and to the smallest set whose probability reaches ``top_p``
-  (nucleus sampling, Holtzman et al. 2020); reproducible for a given ``seed``.
+  (nucleus sampling, Holtzman et al. 2020); reproducible for a given ``seed``. With ``samples``
+  above 1, that many outputs are drawn per sentence and ranked by their mean log-probability per
+  piece (sample-and-rank, Adiwardana et al. 2020, "Towards a Human-like Open-Domain Chatbot"):
+  the first is returned, ``n_best`` of them in all.
 
 For all of them ``no_repeat_ngram`` forbids any n-gram of that many pieces to appear twice in one
 output, ``min_len`` forbids EOS before that many pieces (a chat reply is never empty), and the
@@ -36,11 +39,12 @@ class DecodingOptions:
     method: str = "greedy"  # "greedy" | "beam" | "sample"
     beam: int = 5  # hypotheses kept per sentence (beam search)
     alpha: float = 1.0  # GNMT length penalty exponent (beam search; 0: raw log-probability)
-    n_best: int = 1  # outputs returned per sentence (at most ``beam``; beam search)
+    n_best: int = 1  # outputs returned per sentence (at most ``beam``, or ``samples`` when sampling)
     temperature: float = 1.0  # divides the logits before sampling (sample)
     top_k: int = 0  # sample among the k most probable pieces only (0: all)
     top_p: float = 1.0  # sample within the smallest set of pieces of this total probability
     seed: int | None = None  # sampling seed (None: a fresh one every call)
+    samples: int = 1  # outputs drawn per sentence, the likeliest per piece first (sample)
     no_repeat_ngram: int = 0  # no n-gram of this many pieces twice in one output (0: allowed)
     max_len: int = 100  # the longest output, in pieces
     min_len: int = 0  # the shortest output, in pieces (EOS is banned before; the length cap wins)
@@ -50,7 +54,7 @@ class DecodingOptions:
     def __post_init__(self):
         if self.method not in METHODS:
             raise ConfigError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
-        for name in ("beam", "n_best", "max_len"):
+        for name in ("beam", "n_best", "max_len", "samples"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer; got {value!r}")
@@ -60,8 +64,12 @@ class DecodingOptions:
                 raise ConfigError(f"{name} must be a non-negative integer; got {value!r}")
         if self.n_best > self.beam and self.method == "beam":
             raise ConfigError(f"--n-best ({self.n_best}) cannot exceed the beam width (--beam {self.beam}).")
-        if self.n_best > 1 and self.method != "beam":
-            raise ConfigError("--n-best above 1 needs beam search (--beam N).")
+        if self.samples > 1 and self.method != "sample":
+            raise ConfigError("--samples above 1 needs sampling (--sample).")
+        if self.n_best > self.samples and self.method == "sample":
+            raise ConfigError(f"--n-best ({self.n_best}) cannot exceed the samples drawn (--samples {self.samples}).")
+        if self.n_best > 1 and self.method == "greedy":
+            raise ConfigError("--n-best above 1 needs beam search (--beam N) or several samples (--samples N).")
         for name in ("alpha", "temperature", "top_p", "length_ratio"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"{name} must be a finite number; got {getattr(self, name)!r}")
@@ -78,8 +86,9 @@ class DecodingOptions:
 
     @property
     def width(self) -> int:
-        """Hypotheses per sentence inside the search: ``beam`` for beam search, else 1."""
-        return self.beam if self.method == "beam" else 1
+        """Hypotheses per sentence inside the search: ``beam`` for beam search, ``samples`` for
+        sampling, 1 for greedy."""
+        return {"beam": self.beam, "sample": self.samples}.get(self.method, 1)
 
     @property
     def truncates(self) -> bool:
@@ -107,6 +116,8 @@ class DecodingOptions:
                 parts.append(f"top_p {self.top_p:g}")
             if self.seed is not None:
                 parts.append(f"seed {self.seed}")
+            if self.samples > 1:
+                parts.append(f"best of {self.samples}")
         if self.no_repeat_ngram:
             parts.append(f"no_repeat_ngram {self.no_repeat_ngram}")
         if self.min_len:

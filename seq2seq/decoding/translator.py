@@ -8,8 +8,8 @@ For a list of texts it:
 2. sorts the sentences by length and cuts them into batches; each batch is padded to a bucket
    (rows and source length rounded up to powers of two), so a long file compiles a handful of
    shapes on JAX and one on TensorFlow;
-3. runs the encoder once per batch and the whole search (greedy, sampling or beam) as one
-   compiled loop (``tf.function`` or ``jax.jit``), two batches at a time on two threads: the
+3. runs the encoder once per batch and the whole search (greedy, sampling, sample-and-rank or
+   beam) as one compiled loop (``tf.function`` or ``jax.jit``), two batches at a time on two threads: the
    backends release the GIL while they compute, so one batch's small serial operations and
    host-side work overlap the other's (greedy 1.04 to 1.45x, beam 1.14 to 1.34x the throughput
    of one batch at a time on a 2-core CPU, ``benchmarks/RESULTS.md``). A process that decodes
@@ -39,7 +39,7 @@ from keras import ops, tree
 from seq2seq.corpora.text import normalize_text
 from seq2seq.data.tokenizer import EOS_ID, PAD_ID
 from seq2seq.decoding.beam import beam_search
-from seq2seq.decoding.options import DECODE_BATCH, DECODE_WORKERS, DecodingOptions
+from seq2seq.decoding.options import DECODE_BATCH, DECODE_WORKERS, MAX_SEED, DecodingOptions
 from seq2seq.decoding.sampling import sample_search
 from seq2seq.training.config import TrainingConfig
 
@@ -177,10 +177,14 @@ class Translator:
         with self._compiling:
             if key not in self._compiled:
                 self._compiled[key] = compile_function(self._search_function(options, attention))
+        copies = options.width if options.method == "sample" else 1  # samples drawn per sentence
         if options.seed is None:  # fresh randomness for every row, even for equal sources
-            row_keys = np.random.default_rng(seed).integers(0, 2**32, size=len(batch.source_ids), dtype="uint32")
-        else:  # a pure function of the seed and the source: the same alone or in any batch
-            row_keys = np.array([row_key(seed, ids) for ids in batch.source_ids], dtype="uint32")
+            row_keys = np.random.default_rng(seed).integers(0, 2**32, size=len(batch.source_ids) * copies,
+                                                            dtype="uint32")
+        else:  # a pure function of the seed and the source: the same alone or in any batch; the
+            # first of several samples is the one sample of that seed
+            row_keys = np.array([row_key((seed + copy) & MAX_SEED, ids) for ids in batch.source_ids
+                                 for copy in range(copies)], dtype="uint32")
         outputs = self._compiled[key](
             batch.source_ids,
             batch.caps,
@@ -217,13 +221,37 @@ class Translator:
                 )
                 return tokens, log_probs, matrix
             tokens, log_probs, matrix = sample_search(
-                next_fn, state, caps, steps, greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len,
+                next_fn, state, ops.repeat(caps, width, axis=0) if width > 1 else caps, steps,
+                greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len,
                 temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
                 source_length=source_length, candidates=shortlist, truncation=options.truncates,
             )
-            return tokens[:, None], log_probs[:, None], (None if matrix is None else matrix[:, None])
+            return rank_samples(tokens, log_probs, matrix, width)
 
         return search
+
+
+def rank_samples(tokens, log_probs, attention, width: int):
+    """Each sentence's ``width`` samples, the likeliest per piece first (sample-and-rank).
+
+    ``tokens (N * W, T)``, ``log_probs (N * W,)`` and ``attention (N * W, T, S)`` or None, a
+    sentence's ``W`` samples in consecutive rows -> ``(N, W, T)``, ``(N, W)``, ``(N, W, T, S)``
+    ordered by ``log_prob / (pieces + EOS)``, highest first. The mean, not the sum: the sum
+    prefers the shortest sample.
+    """
+    tokens = ops.reshape(tokens, (-1, width, ops.shape(tokens)[-1]))  # (N, W, T)
+    log_probs = ops.reshape(log_probs, (-1, width))  # (N, W)
+    if attention is not None:
+        attention = ops.reshape(attention, (-1, width, *ops.shape(attention)[1:]))  # (N, W, T, S)
+    if width == 1:
+        return tokens, log_probs, attention
+    pieces = ops.sum(ops.cast(tokens != PAD_ID, "float32"), axis=-1)  # (N, W) pieces and EOS
+    order = ops.argsort(-(log_probs / ops.maximum(pieces, 1.0)), axis=1)  # (N, W)
+    tokens = ops.take_along_axis(tokens, order[:, :, None], axis=1)
+    log_probs = ops.take_along_axis(log_probs, order, axis=1)
+    if attention is not None:
+        attention = ops.take_along_axis(attention, order[:, :, None, None], axis=1)
+    return tokens, log_probs, attention
 
 
 def decoding_threads(workers: int = DECODE_WORKERS) -> int | None:

@@ -37,6 +37,7 @@ CHAT_EXAMPLES = ["hi, how are you?", "what do you like to do on weekends?", "do 
 TRANSLATE_EXAMPLES = ["Ein Hund rennt über eine grüne Wiese.", "Zwei Männer spielen Fußball im Park.",
                       "Eine Frau liest ein Buch am Strand."]
 METHODS = list(respond.METHOD_NAMES)
+MAX_SAMPLES = 8  # the samples slider's top: 8 replies for each of a batch's 32 requests is 256 rows
 DIRECTIONS = {  # what a row of a bidirectional layer's half has read
     "forward": " The forward direction reads from the first piece: a row is the gates after reading up to its piece.",
     "backward": " The backward direction reads from the last piece: a row is the gates after reading from the end back to its piece.",
@@ -96,16 +97,19 @@ def _choices(models: list[ModelInfo], kind: str) -> list[tuple[str, str]]:
     return [(m.label, m.key) for m in chosen]
 
 
-def _settings(method: str, temperature: float, top_k: int, top_p: float, beam: int):
+def _settings(method: str, temperature: float, top_k: int, top_p: float, beam: int, samples: int = 1):
     with gr.Accordion("Decoding settings", open=False):
         gr.Markdown("*Sampling* picks each piece at random among the likeliest (varied replies); *greedy* "
-                    "takes the likeliest piece; *beam search* keeps several candidate outputs and returns the best.")
+                    "takes the likeliest piece; *beam search* keeps several candidate outputs and returns the best. "
+                    "Sampling more than one output and keeping the likeliest gives more fluent, less varied replies.")
         components = [
             Radio(METHODS, value=method, label="method"),
             Slider(0.1, 2.0, value=temperature, step=0.05, label="temperature (sampling: lower is safer)"),
             Slider(0, 100, value=top_k, step=1, label="top-k (sampling; 0: no limit)"),
             Slider(0.05, 1.0, value=top_p, step=0.05, label="top-p (sampling: the smallest set of this probability)"),
             Slider(1, 10, value=beam, step=1, label="beam width (beam search)"),
+            Slider(1, MAX_SAMPLES, value=samples, step=1,
+                   label="samples (sampling: draw this many, keep the likeliest per piece)"),
         ]
     return components
 
@@ -137,7 +141,7 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     # -- chat --------------------------------------------------------------------------------------
 
-    def chat(message, history, model, method, temperature, top_k, top_p, beam):
+    def chat(message, history, model, method, temperature, top_k, top_p, beam, samples=1):
         message = message or ""
         if not respond.is_sendable(message):  # an error, or no reply: nothing to wait in line for
             try:
@@ -151,7 +155,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
             info, translator = load(model)
             context = list(history.turns)
             try:
-                options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam)
+                options = respond.decoding_options(respond.CHAT_DEFAULTS, method, temperature, top_k, top_p, beam,
+                                                   samples)
                 reply, turns = respond.chat_reply(decoder, translator, info.context_turns, context, message,
                                                   options, on_cut=cut_warning("message"))
             except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
@@ -197,10 +202,11 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
 
     # -- translate ---------------------------------------------------------------------------------
 
-    def translate(text, model, method, temperature, top_k, top_p, beam):
+    def translate(text, model, method, temperature, top_k, top_p, beam, samples=1):
         _, translator = load(model)
         try:
-            options = respond.decoding_options(respond.TRANSLATION_DEFAULTS, method, temperature, top_k, top_p, beam)
+            options = respond.decoding_options(respond.TRANSLATION_DEFAULTS, method, temperature, top_k, top_p, beam,
+                                               samples)
             output = respond.translate_text(decoder, translator, text or "", options, on_cut=cut_warning("text"))
         except (respond.InputTooLong, ValueError, Seq2SeqError) as error:
             raise user_error(error) from None
@@ -269,7 +275,8 @@ def build_demo(models: list[ModelInfo], cache: ModelCache | None = None,
                 sent = gr.Textbox(visible=False, label="message")  # the message being answered
                 examples = gr.Examples(CHAT_EXAMPLES, inputs=sent, label="examples")  # sent as clicked; the box keeps what is typed
                 chat_settings = _settings("sampling", respond.CHAT_DEFAULTS.temperature, respond.CHAT_DEFAULTS.top_k,
-                                          respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam)
+                                          respond.CHAT_DEFAULTS.top_p, respond.CHAT_DEFAULTS.beam,
+                                          respond.CHAT_DEFAULTS.samples)
                 history = gr.State(respond.ChatHistory())  # Gradio gives each browser session a copy
                 reply = gr.Textbox(visible=False, label="reply")
                 inputs = [sent, history, chat_model, *chat_settings]

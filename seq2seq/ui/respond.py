@@ -42,15 +42,17 @@ def is_sendable(message: str) -> bool:
 
 
 def decoding_options(
-    base: DecodingOptions, method: str, temperature: float, top_k: int, top_p: float, beam: int
+    base: DecodingOptions, method: str, temperature: float, top_k: int, top_p: float, beam: int, samples: int = 1
 ) -> DecodingOptions:
     """``base`` (``CHAT_DEFAULTS`` or ``TRANSLATION_DEFAULTS``) with the page's settings.
 
-    ``method`` is a page label (``sampling``, ``greedy``, ``beam search``) or a method name.
+    ``method`` is a page label (``sampling``, ``greedy``, ``beam search``) or a method name;
+    ``samples`` counts for sampling only (the slider stays where it was for the other methods).
     """
     method = METHOD_NAMES.get(method, method)
     return base.replace(
-        method=method, temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), beam=int(beam), n_best=1
+        method=method, temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), beam=int(beam), n_best=1,
+        samples=int(samples) if method == "sample" else 1,
     )
 
 
