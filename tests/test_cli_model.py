@@ -286,8 +286,9 @@ def test_evaluate_json(trained, tmp_path):
     test_file = write_tsv(tmp_path / "test.tsv", pairs)
     result = invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("\n") and result.output.count("\n") == 1
-    scores = json.loads(result.output)
+    assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1
+    assert result.stderr == "Warning: only 7 pair(s) to score: a BLEU of so few moves by points with every sentence\n"
+    scores = json.loads(result.stdout)
     assert {"bleu", "chrf", "perplexity", "pairs", "signature"} <= set(scores)
     assert scores["pairs"] == len(pairs)
     assert 0.0 <= scores["bleu"] <= 100.0 and 0.0 <= scores["chrf"] <= 100.0
@@ -312,7 +313,9 @@ def test_evaluate_scores_a_file_of_yours_whole_and_the_training_file_on_its_test
     assert pairs_scored(f"tsv:{mine}") == (300, f"Scoring every pair of tsv:{mine}, which this model never "
                                                "trained on (--split test: its test split only)\n")
     test_split = len(list(load_pairs([f"tsv:{mine}"], split="test")))
-    assert 0 < test_split < 20 and pairs_scored(f"tsv:{mine}", "--split", "test") == (test_split, "")
+    few_warning = (f"Warning: only {test_split} pair(s) to score: a BLEU of so few moves by points with every "
+                   "sentence (--split all: every pair of your file)\n")
+    assert 0 < test_split < 20 and pairs_scored(f"tsv:{mine}", "--split", "test") == (test_split, few_warning)
     few = write_tsv(tmp_path / "few.tsv", reverse_pairs(300, seed=5)[:3])
     assert not list(load_pairs([f"tsv:{few}"], split="test"))
     assert_one_line_error(invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{few}", "--split", "test"),
@@ -322,11 +325,28 @@ def test_evaluate_scores_a_file_of_yours_whole_and_the_training_file_on_its_test
     training_test = len(list(load_pairs([f"tsv:{corpus}"], split="test")))
     copied = shutil.copy(corpus, tmp_path / corpus.name)
     for spec in (f"tsv:{corpus}", f"tsv:{corpus.parent}/../{corpus.parent.name}/{corpus.name}", f"tsv:{copied}"):
-        assert pairs_scored(spec) == (training_test, "")
+        assert pairs_scored(spec) == (training_test, f"Warning: only {training_test} pair(s) to score: a BLEU of so "
+                                                     "few moves by points with every sentence\n")  # no --split all
     # Training pairs in a file of another name: scored whole, and said
     part = write_tsv(tmp_path / "part.tsv", list(load_pairs([f"tsv:{corpus}"]))[:10] + reverse_pairs(5, seed=6))
     assert pairs_scored(f"tsv:{part}") == (15, f"Warning: 10 of the 15 pairs of tsv:{part} are training pairs of "
-                                               "this model: its score on them is partly memory\n")
+                                               "this model: its score on them is partly memory\n"
+                                               "Warning: only 15 pair(s) to score: a BLEU of so few moves by points "
+                                               "with every sentence\n")  # (already every pair)
+
+
+def test_evaluate_says_when_it_could_not_check_a_file_for_training_pairs(trained, tmp_path):
+    out = tmp_path / "model"
+    shutil.copytree(trained[0], out)
+    config = json.loads((out / "config.json").read_text())
+    config["data"]["corpora"] = [f"tsv:{tmp_path / 'gone' / 'train.tsv'}"]  # moved or deleted since
+    (out / "config.json").write_text(json.dumps(config))
+    mine = write_tsv(tmp_path / "mine.tsv", reverse_pairs(120, seed=8))
+    result = invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{mine}", "--json", "--greedy")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["pairs"] == 120
+    assert result.stderr == (f"Scoring every pair of tsv:{mine}; this model's training data could not be read again "
+                             "to check that none is a training pair (--split test: its test split only)\n")
 
 
 def test_train_offers_no_split_and_evaluate_no_length_filter():
@@ -348,7 +368,7 @@ def test_evaluate_builds_dialogue_sources_with_the_checkpoints_context_turns(tra
         result = invoke("evaluate", "--checkpoint", out, "--corpus", f"jsonl:{dialogue}", "--split", "all",
                         "--json", "--greedy", *extra)
         assert result.exit_code == 0, result.output
-        return json.loads(result.output)["perplexity"]
+        return json.loads(result.stdout)["perplexity"]
 
     assert perplexity() == perplexity("--context-turns", "2") != perplexity("--context-turns", "1")
 

@@ -34,3 +34,18 @@ def test_named_corpora_folders_and_unlisted_training_data_keep_the_test_split(tm
     assert evaluation_split([f"tsv:{tmp_path / 'a.tsv'}", f"tsv:{tmp_path / 'b.tsv'}"],
                             config(f"tsv:{tmp_path / 'b.tsv'}")) == "test"
     assert trained_on("chitchat", config("unknown-kind:x", "chitchat"))  # an unknown kind is skipped
+
+
+def test_a_file_of_the_same_name_is_the_training_file_only_with_the_same_contents(tmp_path):
+    (tmp_path / "train").mkdir()
+    (tmp_path / "heldout").mkdir()
+    trained = tmp_path / "train" / "pairs.tsv"
+    trained.write_text("a\tb\nc\td\n", encoding="utf-8")
+    heldout = tmp_path / "heldout" / "pairs.tsv"
+    heldout.write_text("e\tf\ng\th\n", encoding="utf-8")  # the same size, other pairs
+    assert not trained_on(f"tsv:{heldout}", config(f"tsv:{trained}"))
+    assert evaluation_split([f"tsv:{heldout}"], config(f"tsv:{trained}")) == "all"
+    heldout.write_bytes(trained.read_bytes())  # a copy
+    assert trained_on(f"tsv:{heldout}", config(f"tsv:{trained}"))
+    trained.unlink()  # the training file gone: by its name, to be safe
+    assert trained_on(f"tsv:{heldout}", config(f"tsv:{trained}"))

@@ -19,7 +19,7 @@ from keras import ops
 from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID
 from seq2seq.decoding import constraints, selection
 from seq2seq.decoding.beam import beam_search
-from seq2seq.decoding.sampling import sample_search
+from seq2seq.decoding.sampling import rank_samples, sample_search
 
 VOCAB = 7  # 0 pad, 1 unk, 2 bos, 3 eos, 4-6 words
 WORDS = (1, 4, 5, 6)  # what an output may hold besides EOS
@@ -367,8 +367,6 @@ def test_pick_and_write_at_match_take_along_axis_and_slice_update():
 
 
 def test_samples_are_ranked_by_their_mean_log_probability_per_piece_not_their_sum():
-    from seq2seq.decoding.translator import rank_samples
-
     E, P = EOS_ID, PAD_ID
     tokens = np.array([[4, E, P, P, P, P],  # sentence 0: one piece, -3.0 in all: -1.5 a piece
                        [4, 5, 6, 4, E, P],  # four pieces, -5.0 in all: -1.0 a piece, the best

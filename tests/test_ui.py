@@ -537,6 +537,26 @@ def test_messages_sent_in_quick_succession_are_answered_in_order_each_after_the_
     assert history.turns[-4:] == ["x", "y", "x", "y"] and history.waiting == []
 
 
+def test_a_message_whose_event_never_ran_holds_up_its_conversation_once_not_for_good(monkeypatch):
+    import time
+
+    history = respond.ChatHistory()
+    monkeypatch.setattr(history, "WAIT", 0.2)
+    history.send("lost")  # on screen, but its event never runs (a full queue, a cancelled event)
+    history.send("next")
+    started = time.monotonic()
+    with history.answering("next") as sent:  # waits WAIT for "lost", then goes on without it
+        assert time.monotonic() - started >= 0.2 and [s.message for s in history.waiting] == ["next"]
+        history.add(sent, ["next", "reply"])
+    history.send("after")
+    monkeypatch.setattr(history, "WAIT", 60.0)
+    started = time.monotonic()
+    with history.answering("after") as sent:
+        assert time.monotonic() - started < 30  # no wait: nothing ahead any more
+        history.add(sent, ["after", "reply"])
+    assert history.messages()[-1] == {"role": "assistant", "content": "reply"} and history.waiting == []
+
+
 def test_an_address_the_page_cannot_listen_on_is_one_line_before_any_model_loads():
     import socket
 

@@ -168,7 +168,8 @@ def rank_replies(
     result = RankingResult(hits_at_1(scores), 1.0 / count, len(pairs), count)
     if mmi_weight is None:
         return result
-    distinct, where = np.unique(candidates, return_inverse=True)  # each candidate reply once
-    prior = np.asarray(score([("", replies[j]) for j in distinct]), dtype=np.float64)  # (R,)
+    texts = np.asarray([replies[j] for j in candidates.ravel()], dtype=object)
+    distinct, where = np.unique(texts, return_inverse=True)  # each candidate reply's text once
+    prior = np.asarray(score([("", text) for text in distinct]), dtype=np.float64)  # (R,)
     mmi = scores - mmi_weight * prior[where.reshape(candidates.shape)]  # (N, count)
     return replace(result, mmi_hits_at_1=hits_at_1(mmi), mmi_weight=mmi_weight)

@@ -13,6 +13,7 @@ from seq2seq.cli.corpora import user_errors
 from seq2seq.cli.decoding import decoding_options, stdin_lines
 from seq2seq.cli.translate import checkpoint_option, load_translator
 from seq2seq.corpora.lines import stop_at_bad_line
+from seq2seq.corpora.text import normalize_text
 from seq2seq.decoding.options import CHAT_DEFAULTS
 
 COMMANDS = ("/quit", "/reset", "/help")
@@ -101,7 +102,7 @@ def _interactive(conversation, directory: Path) -> None:
         if command in ("/help", UNKNOWN):
             click.echo(HELP if command == "/help" else f"Unknown command {message.strip()}. {HELP}", err=True)
             continue
-        if not message.strip():
+        if not normalize_text(message):  # blank, or only invisible characters: no turn
             continue
         try:
             click.echo(f"bot> {conversation.reply(message, on_cut=_warn_cut)}")

@@ -16,6 +16,7 @@ from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
 
 PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at least this long
+FEW_TEST_PAIRS = 100  # evaluate warns below this: a score of fewer pairs is mostly chance
 
 
 def checkpoint_option(default_name: str, what: str):
@@ -42,7 +43,7 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
 @click.option("--output", "output_file", type=PathArgument(dir_okay=False), help="Write the output to FILE (atomically).")
 @decoding_options(TRANSLATION_DEFAULTS)
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score (its log-probability), n_best (in the beam's length-penalised order).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score (its log-probability), n_best (best first: beam search by its length-penalised score, --samples by log-probability per piece).")
 @click.option("--plot-attention", type=PathArgument(dir_okay=False), help="Draw the first sentence's attention into this PNG.")
 @click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
 def translate(checkpoint, text, input_file, output_file, decoding, batch_size, as_json, plot_attention, skip_bad_lines):
@@ -144,14 +145,21 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
             if seen:
                 click.echo(f"Warning: {seen:,} of the {len(pairs):,} pairs of {files} are training pairs of this "
                            "model: its score on them is partly memory", err=True)
+            elif seen is None:
+                click.echo(f"Scoring every pair of {files}; this model's training data could not be read again to "
+                           "check that none is a training pair (--split test: its test split only)", err=True)
             else:
                 click.echo(f"Scoring every pair of {files}, which this model never trained on "
                            "(--split test: its test split only)", err=True)
+        own = corpora.split == "test" and all(map(own_file, corpora.specs))  # a hash's 1% of files of yours
+        whole = own and evaluation_split(corpora.specs, loaded.config) == "all"  # ... never trained on
         if not pairs:
-            hint = ": about 1 pair in 100 of a file of yours is in the test split (--split all: every pair)"
-            own = corpora.split == "test" and all(map(own_file, corpora.specs))
+            hint = ": about 1 pair in 100 of a file of yours is in the test split" if own else ""
             raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}"
-                                       + (hint if own else ""))
+                                       + hint + (" (--split all: every pair)" if whole else ""))
+        if len(pairs) < FEW_TEST_PAIRS and not limit:
+            click.echo(f"Warning: only {len(pairs)} pair(s) to score: a BLEU of so few moves by points with every "
+                       "sentence" + (" (--split all: every pair of your file)" if whole else ""), err=True)
         with _progress(len(pairs)) as advance:
             scores = run_evaluation(translator, pairs, options=decoding, batch_size=batch_size, progress=advance)
     if as_json:

@@ -36,5 +36,6 @@ def ui(checkpoints, host, port, auth, share):
     with user_errors():
         try:
             serve(list(checkpoints), host=host, port=port, auth=credentials, share=share)
-        except OSError as error:  # the port is taken, the host is not ours
-            raise click.ClickException(f"cannot serve on {host}:{port} ({error})") from None
+        except OSError as error:  # a checkpoint folder that cannot be read, say
+            raise click.ClickException(f"{error.strerror or error}: {error.filename}" if error.filename
+                                       else str(error)) from None

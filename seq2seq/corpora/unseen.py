@@ -2,13 +2,14 @@
 default, and how many of a test file's pairs are training pairs after all.
 
 A checkpoint's config lists the corpora it trained on (its data section). A file of the user's
-own (``tsv:``, ``jsonl:``) that is not among them is scored whole; one that is keeps its test
-split, the 1% its hash put there.
+own (``tsv:``, ``jsonl:``) that is not among them (by its contents) is scored whole; one that
+is keeps its test split, the 1% its hash put there.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -28,18 +29,49 @@ def own_file(spec: str) -> bool:
 
 
 def trained_on(spec: str, config: dict) -> bool:
-    """Whether a training corpus of the checkpoint of ``config`` names ``spec``'s file, by path or
-    by file name (a copy moved elsewhere is still the same data)."""
+    """Whether the checkpoint of ``config`` trained on ``spec``'s data.
+
+    A named corpus or a folder: when a training corpus names the same (``same_corpus``). A file
+    of yours: when a training file has the same contents (the file itself, or a copy); when that
+    training file cannot be found any more (moved, or named relative to another folder), when it
+    has the same file name, to be safe.
+    """
     mine = parse_spec(spec)
     for seen in config.get("data", {}).get("corpora", []):
         try:
             theirs = parse_spec(str(seen))
-        except DataError:  # a kind this version does not know: not the same file
+        except DataError:  # a kind this version does not know: not the same data
             continue
-        if same_corpus(spec, str(seen)) or (theirs.kind == mine.kind
-                                            and Path(theirs.argument).name == Path(mine.argument).name):
+        if theirs.kind != mine.kind:
+            continue
+        if not (own_file(spec) and own_file(str(seen))):
+            if same_corpus(spec, str(seen)):
+                return True
+            continue
+        ours, trained = Path(mine.argument).expanduser(), Path(theirs.argument).expanduser()
+        if ours.is_file() and trained.is_file():
+            if same_contents(ours, trained):
+                return True
+        elif ours.name == trained.name:
             return True
     return False
+
+
+def same_contents(first: Path, second: Path) -> bool:
+    """Whether two files hold the same bytes (compared by size, then SHA-256)."""
+    if first.stat().st_size != second.stat().st_size:
+        return False
+    if first.resolve() == second.resolve():
+        return True
+
+    def digest(path: Path) -> bytes:
+        hashed = hashlib.sha256()
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                hashed.update(block)
+        return hashed.digest()
+
+    return digest(first) == digest(second)
 
 
 def evaluation_split(specs: Sequence[str], config: dict) -> str:
@@ -52,22 +84,24 @@ def evaluation_split(specs: Sequence[str], config: dict) -> str:
     return "all" if listed and specs and unseen else "test"
 
 
-def seen_pairs(pairs: Sequence[tuple[str, str]], config: dict, corpora: CorpusSelection) -> int:
+def seen_pairs(pairs: Sequence[tuple[str, str]], config: dict, corpora: CorpusSelection) -> int | None:
     """How many of ``pairs`` are training pairs of the checkpoint of ``config``: its training
     corpora read again as it read them (from ``corpora``'s data folder, quietly: their warnings
-    were the training's); 0 when they cannot be read any more."""
+    were the training's); None when they cannot be read any more (moved, deleted, changed)."""
     data = config.get("data", {})
     trained = dataclasses.replace(corpora, specs=tuple(data.get("corpora", ())), split="train", skip_bad_lines=True,
                                   context_turns=data.get("context_turns", corpora.context_turns),
                                   max_len=data.get("max_len"))  # (the training skipped its bad lines, or had none)
     wanted, found = Counter(pairs), set()
-    logging.disable(logging.WARNING)  # (a command's own thread: nothing else logs meanwhile)
+    logger = logging.getLogger("seq2seq.corpora")  # the readers' reports
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
         for pair in trained.load():
             if pair in wanted:
                 found.add(pair)
     except DataError:  # a training file moved, deleted or changed since
-        return 0
+        return None
     finally:
-        logging.disable(logging.NOTSET)
+        logger.setLevel(level)
     return sum(wanted[pair] for pair in found)

@@ -6,7 +6,8 @@ The model is reached through one callback, as in keras-hub's samplers::
 
 ``state`` is any nest of ``(N, ...)`` tensors. Every sentence has its own length cap and stops
 at its own EOS; a finished sentence emits padding while the others go on, and the loop stops as
-soon as every sentence has finished.
+soon as every sentence has finished. ``rank_samples`` orders several samples of each sentence by
+their mean log-probability per piece (sample-and-rank).
 """
 
 from __future__ import annotations
@@ -106,3 +107,26 @@ def sample_search(
     )
     _, _, tokens, log_prob, _, _, attention = ops.while_loop(cond, body, start)
     return tokens, log_prob, (None if source_length is None else attention)
+
+
+def rank_samples(tokens, log_probs, attention, width: int):
+    """Each sentence's ``width`` samples, the likeliest per piece first (sample-and-rank).
+
+    ``tokens (N * W, T)``, ``log_probs (N * W,)`` and ``attention (N * W, T, S)`` or None, a
+    sentence's ``W`` samples in consecutive rows -> ``(N, W, T)``, ``(N, W)``, ``(N, W, T, S)``
+    ordered by ``log_prob / (pieces + EOS)``, highest first. The mean, not the sum: the sum
+    prefers the shortest sample.
+    """
+    tokens = ops.reshape(tokens, (-1, width, ops.shape(tokens)[-1]))  # (N, W, T)
+    log_probs = ops.reshape(log_probs, (-1, width))  # (N, W)
+    if attention is not None:
+        attention = ops.reshape(attention, (-1, width, *ops.shape(attention)[1:]))  # (N, W, T, S)
+    if width == 1:
+        return tokens, log_probs, attention
+    pieces = ops.sum(ops.cast(tokens != PAD_ID, "float32"), axis=-1)  # (N, W) pieces and EOS
+    order = ops.argsort(-(log_probs / ops.maximum(pieces, 1.0)), axis=1)  # (N, W)
+    tokens = ops.take_along_axis(tokens, order[:, :, None], axis=1)
+    log_probs = ops.take_along_axis(log_probs, order, axis=1)
+    if attention is not None:
+        attention = ops.take_along_axis(attention, order[:, :, None, None], axis=1)
+    return tokens, log_probs, attention

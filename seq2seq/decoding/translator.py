@@ -40,7 +40,7 @@ from seq2seq.corpora.text import normalize_text
 from seq2seq.data.tokenizer import EOS_ID, PAD_ID
 from seq2seq.decoding.beam import beam_search
 from seq2seq.decoding.options import DECODE_BATCH, DECODE_WORKERS, MAX_SEED, DecodingOptions
-from seq2seq.decoding.sampling import sample_search
+from seq2seq.decoding.sampling import rank_samples, sample_search
 from seq2seq.training.config import TrainingConfig
 
 MIN_SOURCE_BUCKET = 8  # the shortest padded source length
@@ -229,29 +229,6 @@ class Translator:
             return rank_samples(tokens, log_probs, matrix, width)
 
         return search
-
-
-def rank_samples(tokens, log_probs, attention, width: int):
-    """Each sentence's ``width`` samples, the likeliest per piece first (sample-and-rank).
-
-    ``tokens (N * W, T)``, ``log_probs (N * W,)`` and ``attention (N * W, T, S)`` or None, a
-    sentence's ``W`` samples in consecutive rows -> ``(N, W, T)``, ``(N, W)``, ``(N, W, T, S)``
-    ordered by ``log_prob / (pieces + EOS)``, highest first. The mean, not the sum: the sum
-    prefers the shortest sample.
-    """
-    tokens = ops.reshape(tokens, (-1, width, ops.shape(tokens)[-1]))  # (N, W, T)
-    log_probs = ops.reshape(log_probs, (-1, width))  # (N, W)
-    if attention is not None:
-        attention = ops.reshape(attention, (-1, width, *ops.shape(attention)[1:]))  # (N, W, T, S)
-    if width == 1:
-        return tokens, log_probs, attention
-    pieces = ops.sum(ops.cast(tokens != PAD_ID, "float32"), axis=-1)  # (N, W) pieces and EOS
-    order = ops.argsort(-(log_probs / ops.maximum(pieces, 1.0)), axis=1)  # (N, W)
-    tokens = ops.take_along_axis(tokens, order[:, :, None], axis=1)
-    log_probs = ops.take_along_axis(log_probs, order, axis=1)
-    if attention is not None:
-        attention = ops.take_along_axis(attention, order[:, :, None, None], axis=1)
-    return tokens, log_probs, attention
 
 
 def decoding_threads(workers: int = DECODE_WORKERS) -> int | None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seq2seq.corpora.text import normalize_text
 from seq2seq.data.tokenizer import BOS_ID, EOS_ID
 
 SHOWN = {  # the activations the page draws for each cell, in this order
@@ -59,7 +58,7 @@ class StepCandidates:
 
 def source_ids(translator, text: str) -> list[int]:
     """The ids the encoder reads for ``text`` (normalized, encoded, cut as in decoding)."""
-    encoded, _ = translator.encode([normalize_text(text)])
+    encoded, _ = translator.encode([text])  # (which normalizes)
     return encoded[0]
 
 
@@ -140,7 +139,8 @@ def next_piece_candidates(translator, source: list[int], output: list[int], k: i
 
 
 def look_inside(translator, text: str, lock=None, layer: int = 1, direction: str = "forward", lengths=None):
-    """``(GateReport, greedy Output, [StepCandidates])`` for ``text``; None-s for an empty text.
+    """``(GateReport, greedy Output, [StepCandidates])`` for ``text``; for an empty text (no
+    piece), ``(its empty GateReport, None, [])``.
 
     ``lock``: held while the model runs (the app's ``BatchingDecoder.lock``); ``layer`` and
     ``direction``: as in ``encoder_gates``; ``lengths``: the ``DecodingOptions`` whose length

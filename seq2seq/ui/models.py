@@ -97,6 +97,3 @@ class ModelCache:
 
                 self._loaded[key] = load_translator(key)
             return self._loaded[key]
-
-    def __contains__(self, path) -> bool:
-        return Path(path).resolve() in self._loaded

@@ -1,8 +1,9 @@
 """Chat and translate as plain functions: text and settings in, text (and the decoding) out.
 
-The page and its API call these; they know nothing of Gradio. A conversation is the list of its
-turns so far (user, model, user, ...), kept per browser session by the page; the source of the
-next reply is built from it as in training (``seq2seq.chat.conversation.reply_source``).
+The page and its API call these; they know nothing of Gradio. A conversation is a ``ChatHistory``
+(its turns so far, user, model, user, ..., and the messages waiting for a reply), kept per
+browser session by the page; the source of the next reply is built from its turns as in training
+(``seq2seq.chat.conversation.reply_source``).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class ChatHistory:
     bringing the old turns back. Events run on Gradio's threads, hence the lock.
     """
 
-    WAIT = 120.0  # seconds a reply waits for the replies before it (a message whose event never ran)
+    WAIT = 120.0  # seconds a reply waits for the replies before it (then messages whose events never ran are let go)
 
     def __init__(self):
         self.turns: list[str] = []  # user first, alternating
@@ -111,8 +112,13 @@ class ChatHistory:
                 sent = Sent(message, self.conversation)
                 self.waiting.append(sent)
             sent.taken = True
-            self._changed.wait_for(
+            turn = self._changed.wait_for(
                 lambda: next(s for s in self.waiting if s.conversation == sent.conversation) is sent, self.WAIT)
+            if not turn:  # messages ahead whose events never ran (a full queue, a cancelled event): let
+                # them go, or every later message of this conversation would wait as long
+                ahead = self.waiting[: self.waiting.index(sent)]
+                for stuck in [s for s in ahead if s.conversation == sent.conversation and not s.taken]:
+                    self.waiting.remove(stuck)
         try:
             yield sent
         finally:

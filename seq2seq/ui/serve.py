@@ -84,8 +84,11 @@ def serve(checkpoints: list[Path] = (), host: str = "127.0.0.1", port: int = 786
     cache = ModelCache()
     warm_up(cache, models[0])
     demo = build_demo(models, cache)
-    demo.launch(server_name=host, server_port=port, auth=auth, share=share, prevent_thread_lock=True,
-                quiet=True, show_error=True, footer_links=["api"])
+    try:
+        demo.launch(server_name=host, server_port=port, auth=auth, share=share, prevent_thread_lock=True,
+                    quiet=True, show_error=True, footer_links=["api"])
+    except OSError as error:  # taken since check_address, say
+        raise Seq2SeqError(f"cannot serve on {host}:{port} ({error})") from None
     print(f"seq2seq ui: open {demo.local_url} in a browser "
           f"({', '.join(m.label for m in models)}); Ctrl-C stops it.", flush=True)
     if share and demo.share_url:
