@@ -7,25 +7,37 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from keras import ops
 
-from seq2seq.decoding import DECODE_BATCH, DecodingOptions
+from seq2seq.data.batching import pad_batch, plan_batches
 from seq2seq.data.encoded_pairs import encode_pairs
-from seq2seq.data.pair_batches import PairBatches
+from seq2seq.decoding import DECODE_BATCH, DecodingOptions
 from seq2seq.scores import bleu_and_chrf
 from seq2seq.training.loss import token_log_probs
 
 
+def target_log_probs(model, tokenizer, pairs: Sequence[tuple[str, str]],
+                     batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Each target's log-probability given its source, teacher-forced: ``(totals (N,), pieces
+    (N,))``, float64, in the order of ``pairs``; a total is over the target's pieces and EOS,
+    and ``pieces`` counts them. Batched by length (``plan_batches``, no shuffle)."""
+    encoded = encode_pairs(pairs, tokenizer)  # no max_len: every pair, in order
+    totals = np.zeros(len(encoded), dtype=np.float64)  # (N,)
+    pieces = np.zeros(len(encoded), dtype=np.float64)  # (N,)
+    for indices in plan_batches(encoded.source_lengths, encoded.target_lengths, batch_size, shuffle=False):
+        (source, decoder_input), target = pad_batch(encoded, indices)  # (B, S), (B, T), (B, T)
+        logits = ops.stop_gradient(model((source, decoder_input), training=False))  # (B, T, V); no autograd (torch)
+        true_log_prob, _, mask = token_log_probs(target, logits)  # (B, T), _, (B, T)
+        totals[indices] = ops.convert_to_numpy(ops.sum(true_log_prob * mask, axis=1))
+        pieces[indices] = ops.convert_to_numpy(ops.sum(mask, axis=1))
+    return totals, pieces
+
+
 def perplexity(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 64) -> float:
     """``exp`` of the mean cross-entropy per target piece (EOS included), teacher-forced."""
-    encoded = encode_pairs(pairs, tokenizer)
-    total, count = 0.0, 0.0
-    for (source, decoder_input), target in PairBatches(encoded, batch_size, shuffle=False):
-        logits = ops.stop_gradient(model((source, decoder_input), training=False))  # no autograd (torch)
-        true_log_prob, _, mask = token_log_probs(target, logits)
-        total -= float(ops.convert_to_numpy(ops.sum(true_log_prob * mask)))
-        count += float(ops.convert_to_numpy(ops.sum(mask)))
-    return math.exp(total / max(count, 1.0))
+    totals, pieces = target_log_probs(model, tokenizer, pairs, batch_size)
+    return math.exp(-totals.sum() / max(pieces.sum(), 1.0))
 
 
 def evaluate(translator, pairs: Sequence[tuple[str, str]], options: DecodingOptions | None = None,

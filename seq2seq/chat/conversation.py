@@ -51,6 +51,20 @@ def reply_source(turns: list[str], message: str, context_turns: int, translator,
     return source
 
 
+def answer(turns: list[str], message: str, context_turns: int, translator, decode, on_cut=None) -> tuple[str, list[str]]:
+    """The reply to ``message`` after ``turns``, and the turns with both added (a new list).
+
+    ``decode(source) -> str`` decodes one source (the terminal's ``Translator.translate``, the
+    web page's batching queue). A message that normalizes to nothing gets an empty reply and
+    leaves the turns as they were; ``on_cut`` is ``reply_source``'s.
+    """
+    source = reply_source(turns, message, context_turns, translator, on_cut)
+    if source is None:
+        return "", list(turns)
+    reply = decode(source)
+    return reply, [*turns, message, reply]
+
+
 @dataclass
 class Conversation:
     """Turns so far, alternately the user's and the model's.
@@ -72,12 +86,10 @@ class Conversation:
         A message that normalizes to nothing gets an empty reply and leaves the history alone;
         the source and ``on_cut`` are ``reply_source``'s.
         """
-        source = reply_source(self.turns, message, self.context_turns, self.translator, on_cut)
-        if source is None:
-            return ""
-        answer = self.translator.translate([source], self.options, batch_size=1)[0].text
-        self.turns += [message, answer]  # both or, if interrupted while decoding, neither
-        return answer
+        reply, self.turns = answer(  # both turns or, if interrupted while decoding, neither
+            self.turns, message, self.context_turns, self.translator,
+            lambda source: self.translator.translate([source], self.options, batch_size=1)[0].text, on_cut)
+        return reply
 
     def reset(self) -> None:
         """Forget every turn."""

@@ -52,28 +52,13 @@ def mean_log_probs(
 ) -> np.ndarray:
     """``(N,)`` float64: each target's mean log-probability per piece (EOS included), in order.
 
-    Teacher-forced and batched by length (``plan_batches``, no shuffle). ``exp`` of minus the
-    piece-weighted mean of these is the ``perplexity`` of ``seq2seq.evaluation``.
+    Teacher-forced (``seq2seq.evaluation.target_log_probs``); ``exp`` of minus the
+    piece-weighted mean of these is the ``perplexity`` there.
     """
-    from keras import ops
+    from seq2seq.evaluation import target_log_probs
 
-    from seq2seq.data.batching import pad_batch, plan_batches
-    from seq2seq.data.encoded_pairs import encode_pairs
-    from seq2seq.training.loss import token_log_probs
-
-    encoded = encode_pairs(pairs, tokenizer)  # no max_len: every pair, in order
-    scores = np.empty(len(encoded), dtype=np.float64)  # (N,)
-    batches = plan_batches(
-        encoded.source_lengths, encoded.target_lengths, batch_size, shuffle=False
-    )
-    for indices in batches:
-        (source, decoder_input), target = pad_batch(encoded, indices)  # (B, S), (B, T), (B, T)
-        logits = ops.stop_gradient(model((source, decoder_input), training=False))  # (B, T, V)
-        true_log_prob, _, mask = token_log_probs(target, logits)  # (B, T), _, (B, T)
-        total = ops.convert_to_numpy(ops.sum(true_log_prob * mask, axis=1))  # (B,)
-        pieces = ops.convert_to_numpy(ops.sum(mask, axis=1))  # (B,) target pieces + EOS
-        scores[indices] = total / pieces
-    return scores
+    totals, pieces = target_log_probs(model, tokenizer, pairs, batch_size)
+    return totals / pieces
 
 
 def conversation_numbers(pairs: Sequence[tuple[str, str]]) -> np.ndarray:

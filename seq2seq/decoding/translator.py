@@ -172,7 +172,8 @@ class Translator:
 
     def _run(self, batch: Batch, options: DecodingOptions, seed: int, attention: bool):
         """-> NumPy ``(tokens (R, K', T), log_probs (R, K'), attention (R, K', T, S) or None)``."""
-        key = (options.method, options.width, options.n_best, options.no_repeat_ngram, options.min_len, attention,
+        n_best = options.n_best if options.method == "beam" else 1  # (samples: all come back, ranked)
+        key = (options.method, options.width, n_best, options.no_repeat_ngram, options.min_len, attention,
                candidates(options), options.truncates)
         with self._compiling:
             if key not in self._compiled:

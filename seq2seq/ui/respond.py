@@ -2,8 +2,8 @@
 
 The page and its API call these; they know nothing of Gradio. A conversation is a ``ChatHistory``
 (its turns so far, user, model, user, ..., and the messages waiting for a reply), kept per
-browser session by the page; the source of the next reply is built from its turns as in training
-(``seq2seq.chat.conversation.reply_source``).
+browser session by the page; the reply comes from its turns as in the terminal's chat
+(``seq2seq.chat.conversation.answer``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from seq2seq.chat.conversation import reply_source
+from seq2seq.chat.conversation import answer
 from seq2seq.corpora.text import normalize_text
 from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS, DecodingOptions
 from seq2seq.errors import Seq2SeqError
@@ -167,11 +167,8 @@ def chat_reply(decoder, translator, context_turns: int, turns: list[str], messag
     and leaves the turns alone; one over ``MAX_INPUT_CHARS`` raises ``InputTooLong``.
     """
     check_length(message)
-    source = reply_source(turns, message, context_turns, translator, on_cut)
-    if source is None:
-        return "", list(turns)
-    reply = decoder.decode(translator, source, options).text
-    return reply, [*turns, message, reply]
+    return answer(turns, message, context_turns, translator,
+                  lambda source: decoder.decode(translator, source, options).text, on_cut)
 
 
 def translate_text(decoder, translator, text: str, options: DecodingOptions, on_cut=None):
