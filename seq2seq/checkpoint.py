@@ -81,6 +81,8 @@ def read_config(directory: str | os.PathLike) -> dict:
     Raises ``CheckpointError`` naming the file, in one line, for anything else.
     """
     path = Path(directory) / CONFIG_FILE
+    if Path(directory).is_dir() and not path.exists():
+        raise CheckpointError(f"{directory}: not a checkpoint folder (no {CONFIG_FILE})")
     config = read_json(path)
     if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
         raise CheckpointError(f"{path}: not a checkpoint config (no \"model\" section)")

@@ -213,6 +213,12 @@ def test_plot_attention_writes_a_png(translator_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["attention.png"]  # written atomically, nothing left
+    vector = tmp_path / "attention.svg"  # the format its name says
+    assert invoke("translate", "--checkpoint", translator_dir, "--plot-attention", vector, "a b c d").exit_code == 0
+    assert b"<svg" in vector.read_bytes()[:500]
+    result = invoke("translate", "--checkpoint", translator_dir, "--plot-attention", tmp_path / "attention.txt", "a b")
+    assert result.exit_code == 2 and "name a .png, .svg, .pdf or .jpg file" in result.stderr
+    assert not (tmp_path / "attention.txt").exists()
 
 
 def test_plot_attention_of_a_model_without_attention_is_one_line(tmp_path):
@@ -302,7 +308,7 @@ def test_sample_and_rank_returns_the_seeds_samples_likeliest_per_piece_first(tra
     ranked = translator.translate(texts, one.replace(samples=4, n_best=4))
     singles = [translator.translate(texts, one.replace(seed=3 + copy)) for copy in range(4)]  # sample j: seed + j
     for i, output in enumerate(ranked):
-        drawn = [(s[i].text, round(s[i].score, 3)) for s in singles]
+        drawn = {(s[i].text, round(s[i].score, 3)) for s in singles}  # a sample drawn twice is listed once
         assert sorted((t, round(score, 3)) for t, score in output.n_best) == sorted(drawn)
         pieces = {s[i].text: len(s[i].pieces) + 1 for s in singles}  # pieces and EOS
         means = [score / pieces[t] for t, score in output.n_best]
@@ -382,10 +388,11 @@ def test_chat_from_a_pipe_answers_one_line_per_line(chatbot_dir):
 def test_chat_from_a_pipe_skips_an_unknown_command_with_a_warning(chatbot_dir):
     result = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\n/rset\n/ a b\n")
     assert result.exit_code == 0, result.output
-    assert len(result.stdout.splitlines()) == 2  # "/ a b" is a message, "/rset" no reply
+    lines = result.stdout.split("\n")
+    assert len(lines) == 4 and lines[1] == "" and lines[2] != ""  # "/rset": an empty line; "/ a b" is a message
     assert result.stderr.strip() == "Warning: stdin:2: unknown command /rset, skipped (commands: /quit, /reset, /help)"
     alone = invoke("chat", "--checkpoint", chatbot_dir, "--seed", "1", input="a b c\n/ a b\n")
-    assert alone.stdout == result.stdout  # and it did not enter the conversation
+    assert alone.stdout.split("\n") == [lines[0], lines[2], ""]  # and it did not enter the conversation
 
 
 def test_chat_from_a_pipe_stops_at_invalid_utf8_and_reads_lines_as_a_file_has_them(chatbot_dir):

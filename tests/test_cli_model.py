@@ -180,7 +180,28 @@ def test_your_own_split_in_a_folder_and_a_warning_for_a_small_validation_split(t
     with caplog.at_level("WARNING", logger="seq2seq"):
         result = invoke("train", "--corpus", f"tsv:{tmp_path}", "--out", tmp_path / "run", "--epochs", "1", *TINY)
     assert result.exit_code == 0, result.output
-    assert "the validation split has only 12 pairs: the best epoch is chosen on them" in caplog.text  # dev.tsv's
+    assert ("the validation split has only 12 pairs: the best epoch is chosen on them, by chance as much as by "
+            "merit; put more pairs in the valid file of your split") in caplog.text  # dev.tsv's, not "give your own split"
+
+
+def test_a_max_len_that_leaves_no_training_pair_says_so(tmp_path):
+    long = write_tsv(tmp_path / "long.tsv", [(f"a b c {i}", f"x y z {i}") for i in range(300)])
+    result = invoke("train", "--corpus", f"tsv:{long}", "--out", tmp_path / "run", "--max-len", "2", *TINY)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    too_long = load_pairs([f"tsv:{long}"], split="train", max_len=2)
+    assert not list(too_long)
+    assert result.stderr.splitlines()[-1] == (f"Error: no training pair is left: all {too_long.stats.too_long} of "
+                                              f"tsv:{long} are longer than --max-len 2 words on a side")
+    assert not (tmp_path / "run").exists()  # a failed start leaves nothing
+
+
+def test_the_advice_for_more_validation_pairs_fits_the_corpus(tmp_path):
+    from seq2seq.training.trainer import more_validation_advice
+
+    assert more_validation_advice([f"jsonl:{tmp_path / 'talk.jsonl'}"]).endswith(
+        "a folder with train.jsonl, valid.jsonl and test.jsonl (jsonl:DIR)")
+    assert more_validation_advice([f"tsv:{tmp_path / 'pairs.tsv'}", "chitchat"]).endswith("(tsv:DIR)")
+    assert more_validation_advice([f"tsv:{tmp_path}"]) == "put more pairs in the valid file of your split"
 
 
 def test_ctrl_c_says_how_to_go_on_and_exits_130(trained, corpus, tmp_path, monkeypatch):
@@ -287,7 +308,7 @@ def test_evaluate_json(trained, tmp_path):
     result = invoke("evaluate", "--checkpoint", out, "--corpus", f"tsv:{test_file}", "--split", "all", "--json")
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1
-    assert result.stderr == "Warning: only 7 pair(s) to score: a BLEU of so few moves by points with every sentence\n"
+    assert result.stderr == "Warning: a score on only 7 pair(s) is unreliable: each sentence moves BLEU by points\n"
     scores = json.loads(result.stdout)
     assert {"bleu", "chrf", "perplexity", "pairs", "signature"} <= set(scores)
     assert scores["pairs"] == len(pairs)
@@ -313,8 +334,8 @@ def test_evaluate_scores_a_file_of_yours_whole_and_the_training_file_on_its_test
     assert pairs_scored(f"tsv:{mine}") == (300, f"Scoring every pair of tsv:{mine}, which this model never "
                                                "trained on (--split test: its test split only)\n")
     test_split = len(list(load_pairs([f"tsv:{mine}"], split="test")))
-    few_warning = (f"Warning: only {test_split} pair(s) to score: a BLEU of so few moves by points with every "
-                   "sentence (--split all: every pair of your file)\n")
+    few_warning = (f"Warning: a score on only {test_split} pair(s) is unreliable: each sentence moves BLEU by "
+                   "points (--split all: every pair of your file)\n")
     assert 0 < test_split < 20 and pairs_scored(f"tsv:{mine}", "--split", "test") == (test_split, few_warning)
     few = write_tsv(tmp_path / "few.tsv", reverse_pairs(300, seed=5)[:3])
     assert not list(load_pairs([f"tsv:{few}"], split="test"))
@@ -325,14 +346,16 @@ def test_evaluate_scores_a_file_of_yours_whole_and_the_training_file_on_its_test
     training_test = len(list(load_pairs([f"tsv:{corpus}"], split="test")))
     copied = shutil.copy(corpus, tmp_path / corpus.name)
     for spec in (f"tsv:{corpus}", f"tsv:{corpus.parent}/../{corpus.parent.name}/{corpus.name}", f"tsv:{copied}"):
-        assert pairs_scored(spec) == (training_test, f"Warning: only {training_test} pair(s) to score: a BLEU of so "
-                                                     "few moves by points with every sentence\n")  # no --split all
+        assert pairs_scored(spec) == (training_test, f"Scoring the test split of {spec} only: this model trained on "
+                                                     "the rest (--split all: every pair, training pairs included)\n"
+                                                     f"Warning: a score on only {training_test} pair(s) is unreliable: "
+                                                     "each sentence moves BLEU by points\n")
     # Training pairs in a file of another name: scored whole, and said
     part = write_tsv(tmp_path / "part.tsv", list(load_pairs([f"tsv:{corpus}"]))[:10] + reverse_pairs(5, seed=6))
     assert pairs_scored(f"tsv:{part}") == (15, f"Warning: 10 of the 15 pairs of tsv:{part} are training pairs of "
                                                "this model: its score on them is partly memory\n"
-                                               "Warning: only 15 pair(s) to score: a BLEU of so few moves by points "
-                                               "with every sentence\n")  # (already every pair)
+                                               "Warning: a score on only 15 pair(s) is unreliable: each sentence "
+                                               "moves BLEU by points\n")  # (already every pair)
 
 
 def test_evaluate_says_when_it_could_not_check_a_file_for_training_pairs(trained, tmp_path):

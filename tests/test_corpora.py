@@ -256,6 +256,9 @@ def test_a_folder_is_your_own_split_read_as_it_is(tmp_path):
         list(load_pairs([f"jsonl:{talks}"], split="test"))
     with pytest.raises(DataError, match=r"no valid.tsv \(or dev.tsv, validation.tsv\) in this folder"):
         list(load_pairs([f"tsv:{talks}"], split="valid"))
+    write_tsv(tmp_path / "valid.tsv", pairs["valid"][:3])  # beside dev.tsv: which one is meant?
+    with pytest.raises(DataError, match=r": valid.tsv and dev.tsv are both the valid split; keep one"):
+        list(load_pairs([f"tsv:{tmp_path}"], split="valid"))
 
 
 def test_a_header_line_is_read_as_a_pair_with_a_warning(tmp_path, caplog):

@@ -49,3 +49,33 @@ def test_a_file_of_the_same_name_is_the_training_file_only_with_the_same_content
     assert trained_on(f"tsv:{heldout}", config(f"tsv:{trained}"))
     trained.unlink()  # the training file gone: by its name, to be safe
     assert trained_on(f"tsv:{heldout}", config(f"tsv:{trained}"))
+
+
+def selection(*specs, split):
+    from seq2seq.corpora import CorpusSelection
+
+    return CorpusSelection(specs=specs, data_dir=None, context_turns=1, split=split, skip_bad_lines=False,
+                           max_len=None)
+
+
+def test_scoring_notes_say_what_is_scored_and_what_the_model_has_seen(tmp_path):
+    from seq2seq.corpora import load_pairs
+    from seq2seq.corpora.unseen import scoring_notes
+
+    trained = tmp_path / "pairs.tsv"
+    trained.write_text("".join(f"source {i}\ttarget {i}\n" for i in range(300)), encoding="utf-8")
+    spec = f"tsv:{trained}"
+    everything = selection(spec, split="all")
+    pairs = list(everything.load())
+    seen = len(list(load_pairs([spec], split="train")))
+    assert 250 < seen < 300  # the hash's train split: the model's training pairs
+    assert scoring_notes(pairs, config(spec), everything, split_chosen=False) == [
+        f"Warning: {seen} of the 300 pairs of {spec} are training pairs of this model: its score on them is partly memory"]
+    assert scoring_notes([], config(spec), selection(spec, split="test"), split_chosen=True) == [
+        f"Scoring the test split of {spec} only: this model trained on the rest (--split all: every pair, training "
+        "pairs included)"]
+    assert scoring_notes([], config(spec), selection(spec, split="test"), split_chosen=False) == []  # as asked
+    # another language pair than the model's (a test split: nothing to read)
+    assert scoring_notes([], config("multi30k:de-en"), selection("multi30k:fr-en", split="test"), True) == [
+        "Warning: this model was trained on multi30k:de-en, not on multi30k:fr-en"]
+    assert scoring_notes([], config("multi30k:de-en"), selection("multi30k:de-en", split="test"), True) == []

@@ -67,15 +67,17 @@ def _command(message: str, conversation) -> str | None:
 
 
 def _scripted(conversation) -> None:
-    """One reply line per input line (ended by a newline); commands work, and print nothing, so
-    that every line of output answers one line of input (an unknown one: a warning on stderr)."""
+    """One reply line per input line (ended by a newline); the commands act and print nothing, so
+    that every line of output answers one line of input (an unknown command: an empty line, and a
+    warning on stderr)."""
     for number, message in enumerate(stdin_lines(stop_at_bad_line), start=1):
         command = _command(message, conversation)
         if command == "/quit":
             return
-        if command == UNKNOWN:
+        if command == UNKNOWN:  # an empty line for it: every other line still answers its own
             click.echo(f"Warning: stdin:{number}: unknown command {message.strip()}, skipped "
                        f"(commands: {', '.join(COMMANDS)})", err=True)
+            click.echo("")
         elif command is None:
             click.echo(conversation.reply(message, on_cut=_warn_cut))
 

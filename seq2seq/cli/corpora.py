@@ -233,7 +233,7 @@ class _Reservoir:
 
 
 @corpora.command("download")
-@click.argument("name", type=click.Choice(["multi30k"]))
+@click.argument("name", type=click.Choice(["multi30k"]), metavar="NAME")
 @data_dir_option
 @click.option(
     "--base-url",

@@ -12,6 +12,7 @@ import click
 
 from seq2seq.cli import PathArgument, main, show_logs
 from seq2seq.cli.corpora import corpus_options, user_errors
+from seq2seq.decoding.options import MAX_SEED
 from seq2seq.model.config import ATTENTIONS, CELLS, ModelConfig
 from seq2seq.training.config import PRECISIONS, TrainingConfig
 
@@ -44,7 +45,7 @@ MODEL_KEYS = tuple(f.name for f in dataclasses.fields(ModelConfig) if not f.name
 @click.option("--warmup-steps", type=click.IntRange(min=0), default=T.warmup_steps, help="Linear warm-up steps before cosine decay.")
 @click.option("--clip-norm", type=click.FloatRange(min=0), default=T.clip_norm, help="Clip gradients to this global norm (0: off).")
 @click.option("--label-smoothing", type=click.FloatRange(0, 1, max_open=True), default=T.label_smoothing, help="Label smoothing.")
-@click.option("--seed", type=int, default=T.seed, help="Seed of weights, dropout and data order.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=T.seed, help="Seed of weights, dropout and data order.")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=T.precision, help="Compute precision.")
 @click.option("--patience", type=click.IntRange(min=0), default=T.patience, help="Stop after this many epochs without better valid loss (0: off).")
 @click.option("--bleu-sample", type=click.IntRange(min=0), default=T.bleu_sample, help="Validation pairs translated each epoch for BLEU.")
@@ -85,7 +86,7 @@ def train(corpora, out_dir, resume, quiet, epochs, **options):
             _interrupted(out_dir, corpora)
     best = best_record(history or [])
     if best:
-        click.echo(f"best epoch {best['epoch']}: {_epoch_line(best)} -> {out_dir}")
+        click.echo(f"best {_epoch_line(best)} -> {out_dir}")
 
 
 # What --resume takes from the command: the rest is the run's own (config.json).

@@ -14,6 +14,7 @@ from seq2seq.cli import STDIN, PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
+from seq2seq.decoding.plot import image_format
 
 PROGRESS_MIN_SENTENCES = 200  # a progress bar (on a terminal) for inputs at least this long
 FEW_TEST_PAIRS = 100  # evaluate warns below this: a score of fewer pairs is mostly chance
@@ -44,7 +45,7 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
 @decoding_options(TRANSLATION_DEFAULTS)
 @click.option("--batch-size", type=click.IntRange(min=1), default=DECODE_BATCH, help="Sentences decoded together.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: translation, score (its log-probability), n_best (best first: beam search by its length-penalised score, --samples by log-probability per piece).")
-@click.option("--plot-attention", type=PathArgument(dir_okay=False), help="Draw the first sentence's attention into this PNG.")
+@click.option("--plot-attention", type=PathArgument(dir_okay=False), help="Draw the first sentence's attention into this image (.png, .svg, .pdf or .jpg).")
 @click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
 def translate(checkpoint, text, input_file, output_file, decoding, batch_size, as_json, plot_attention, skip_bad_lines):
     """Translate TEXT arguments, else the lines of --input, else standard input.
@@ -55,6 +56,8 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     """
     if text and input_file is not None:
         raise click.UsageError("give TEXT arguments or --input, not both")
+    if plot_attention is not None and image_format(plot_attention) is None:
+        raise click.UsageError(f"--plot-attention {plot_attention}: name a .png, .svg, .pdf or .jpg file")
     if not text and input_file in (None, STDIN) and sys.stdin.isatty():
         click.echo("Reading sentences from the terminal, one per line; Ctrl-D translates them.", err=True)
     with user_errors():
@@ -125,32 +128,21 @@ class _progress:
 def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
     """Score a checkpoint on a corpus split: sacreBLEU BLEU and chrF, and perplexity."""
     from seq2seq.checkpoint import context_turns
-    from seq2seq.corpora.unseen import evaluation_split, own_file, seen_pairs
+    from seq2seq.corpora.unseen import evaluation_split, own_file, scoring_notes
     from seq2seq.evaluation import evaluate as run_evaluation
 
     with user_errors():
         translator, loaded = load_translator(checkpoint)
         if corpora.context_turns is None:  # dialogue sources built as the model was trained on them
             corpora = dataclasses.replace(corpora, context_turns=context_turns(loaded.config))
-        unseen_files = False
-        if corpora.split is None:
+        split_chosen = corpora.split is None
+        if split_chosen:
             corpora = dataclasses.replace(corpora, split=evaluation_split(corpora.specs, loaded.config))
-            unseen_files = corpora.split == "all"
         pairs = list(corpora.load())
         if limit:
             pairs = pairs[:limit]
-        if unseen_files:  # by their names: their pairs may still be training pairs (a copy, a part)
-            seen = seen_pairs(pairs, loaded.config, corpora)
-            files = ", ".join(corpora.specs)
-            if seen:
-                click.echo(f"Warning: {seen:,} of the {len(pairs):,} pairs of {files} are training pairs of this "
-                           "model: its score on them is partly memory", err=True)
-            elif seen is None:
-                click.echo(f"Scoring every pair of {files}; this model's training data could not be read again to "
-                           "check that none is a training pair (--split test: its test split only)", err=True)
-            else:
-                click.echo(f"Scoring every pair of {files}, which this model never trained on "
-                           "(--split test: its test split only)", err=True)
+        for note in scoring_notes(pairs, loaded.config, corpora, split_chosen):
+            click.echo(note, err=True)
         own = corpora.split == "test" and all(map(own_file, corpora.specs))  # a hash's 1% of files of yours
         whole = own and evaluation_split(corpora.specs, loaded.config) == "all"  # ... never trained on
         if not pairs:
@@ -158,8 +150,8 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
             raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}"
                                        + hint + (" (--split all: every pair)" if whole else ""))
         if len(pairs) < FEW_TEST_PAIRS and not limit:
-            click.echo(f"Warning: only {len(pairs)} pair(s) to score: a BLEU of so few moves by points with every "
-                       "sentence" + (" (--split all: every pair of your file)" if whole else ""), err=True)
+            click.echo(f"Warning: a score on only {len(pairs)} pair(s) is unreliable: each sentence moves BLEU by "
+                       "points" + (" (--split all: every pair of your file)" if whole else ""), err=True)
         with _progress(len(pairs)) as advance:
             scores = run_evaluation(translator, pairs, options=decoding, batch_size=batch_size, progress=advance)
     if as_json:

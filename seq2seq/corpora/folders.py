@@ -41,11 +41,13 @@ def split_files(argument: str, suffix: str, split: str) -> list[Path]:
 
 
 def _file_of(folder: Path, split: str, suffix: str) -> Path | None:
-    for stem in NAMES[split]:
-        for name in (f"{stem}{suffix}", f"{stem}{suffix}.gz"):
-            if (folder / name).is_file():
-                return folder / name
-    return None
+    """The one file of ``split`` in ``folder``; ``DataError`` when two are there (``valid.tsv``
+    and ``dev.tsv``, ``test.tsv`` and ``test.tsv.gz``): which one is meant is not for us to guess."""
+    found = [folder / name for stem in NAMES[split] for name in (f"{stem}{suffix}", f"{stem}{suffix}.gz")
+             if (folder / name).is_file()]
+    if len(found) > 1:
+        raise DataError(f"{folder}: {' and '.join(path.name for path in found)} are both the {split} split; keep one")
+    return found[0] if found else None
 
 
 def _expected(suffix: str) -> str:

@@ -105,3 +105,34 @@ def seen_pairs(pairs: Sequence[tuple[str, str]], config: dict, corpora: CorpusSe
     finally:
         logger.setLevel(level)
     return sum(wanted[pair] for pair in found)
+
+
+def scoring_notes(pairs: Sequence[tuple[str, str]], config: dict, corpora: CorpusSelection,
+                  split_chosen: bool) -> list[str]:
+    """What to tell the user of the ``pairs`` that ``seq2seq evaluate`` scores for the checkpoint
+    of ``config``, one line each: a named corpus the checkpoint never trained on (another language
+    pair), training pairs among those scored (``--split all`` or ``train``), and, when the split
+    was chosen for them (``split_chosen``: ``evaluation_split``'s), why that one."""
+    notes = []
+    files = ", ".join(corpora.specs)
+    trained = [str(spec) for spec in config.get("data", {}).get("corpora", [])]
+    others = [spec for spec in corpora.specs
+              if trained and not own_file(spec) and not any(same_corpus(spec, seen) for seen in trained)]
+    if others:
+        notes.append(f"Warning: this model was trained on {', '.join(trained)}, not on {', '.join(others)}")
+    if corpora.split in ("all", "train"):
+        seen = seen_pairs(pairs, config, corpora)
+        if seen:
+            notes.append(f"Warning: {seen:,} of the {len(pairs):,} pairs of {files} are training pairs of this model: "
+                         "its score on them is partly memory")
+        elif split_chosen and seen is None:
+            notes.append(f"Scoring every pair of {files}; this model's training data could not be read again to "
+                         "check that none is a training pair (--split test: its test split only)")
+        elif split_chosen:
+            notes.append(f"Scoring every pair of {files}, which this model never trained on "
+                         "(--split test: its test split only)")
+    elif (split_chosen and corpora.split == "test" and all(map(own_file, corpora.specs))
+          and any(trained_on(spec, config) for spec in corpora.specs)):
+        notes.append(f"Scoring the test split of {files} only: this model trained on the rest "
+                     "(--split all: every pair, training pairs included)")
+    return notes

@@ -11,7 +11,7 @@ Three methods share one set of options:
   (nucleus sampling, Holtzman et al. 2020); reproducible for a given ``seed``. With ``samples``
   above 1, that many outputs are drawn per sentence and ranked by their mean log-probability per
   piece (sample-and-rank, Adiwardana et al. 2020, "Towards a Human-like Open-Domain Chatbot"):
-  the first is returned, ``n_best`` of them in all.
+  the first is returned, the ``n_best`` first in all (each distinct output once).
 
 For all of them ``no_repeat_ngram`` forbids any n-gram of that many pieces to appear twice in one
 output, ``min_len`` forbids EOS before that many pieces (a chat reply has a piece at least), and the

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seq2seq import atomic
-from seq2seq.decoding.translator import Output
+
+if TYPE_CHECKING:  # (no framework to import for image_format)
+    from seq2seq.decoding.translator import Output
 
 
 def attention_figure(output: Output, title: str | None = None):
@@ -30,8 +33,17 @@ def attention_figure(output: Output, title: str | None = None):
     return figure
 
 
+IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg"}
+
+
+def image_format(path: str | Path) -> str | None:
+    """The image format that ``path``'s suffix names (``IMAGE_FORMATS``), or None."""
+    return IMAGE_FORMATS.get(Path(path).suffix.lower())
+
+
 def plot_attention(output: Output, path: str | Path, title: str | None = None) -> None:
-    """Write the attention heatmap of ``output`` to the PNG ``path``, atomically."""
+    """Write the attention heatmap of ``output`` to ``path``, atomically, as its suffix says
+    (``IMAGE_FORMATS``; PNG for any other)."""
     figure = attention_figure(output, title)
     with atomic.replacing(Path(path)) as temporary:
-        figure.savefig(temporary, format="png")
+        figure.savefig(temporary, format=image_format(path) or "png")

@@ -53,7 +53,7 @@ class Output:
 
     text: str  # the output, detokenized
     score: float  # the model's log-probability of its pieces and EOS
-    n_best: list[tuple[str, float]] = field(default_factory=list)  # (text, log-probability), best first; the text first
+    n_best: list[tuple[str, float]] = field(default_factory=list)  # distinct (text, log-probability), best first; the text first
     pieces: list[str] = field(default_factory=list)  # the output's pieces
     source_pieces: list[str] = field(default_factory=list)  # the (cut) source's pieces
     attention: np.ndarray | None = None  # (output pieces + EOS, source pieces), rows sum to 1
@@ -154,7 +154,8 @@ class Translator:
         hypotheses = []
         for k in range(options.n_best):
             ids = until_end(tokens[row, k])
-            hypotheses.append((ids, float(log_probs[row, k])))
+            if all(ids != other for other, _ in hypotheses):  # samples may repeat one another: listed once
+                hypotheses.append((ids, float(log_probs[row, k])))
         ids, score = hypotheses[0]
         matrix = None
         if attention is not None:

@@ -25,7 +25,8 @@ from pathlib import Path
 import keras
 
 from seq2seq import __version__, atomic, checkpoint
-from seq2seq.corpora.spec import same_corpus
+from seq2seq.corpora.folders import is_split_folder
+from seq2seq.corpora.spec import parse_spec, same_corpus
 from seq2seq.data.encoded_pairs import encode_pairs
 from seq2seq.errors import ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
@@ -40,6 +41,17 @@ from seq2seq.training.loss import MaskedCrossEntropy, TokenAccuracy, TokenCrossE
 log = logging.getLogger(__name__)
 
 FEW_VALID_PAIRS = 100  # fewer validation pairs get a warning: the best epoch would be picked on noise
+
+
+def more_validation_advice(specs) -> str:
+    """How to get more validation pairs from ``specs``: fill the valid file of a folder of your
+    own split; else a bigger file, or such a folder (``tsv:DIR``, ``jsonl:DIR`` as the files are)."""
+    parsed = [parse_spec(spec) for spec in specs]
+    if any(p.kind in ("tsv", "jsonl") and is_split_folder(p.argument) for p in parsed):
+        return "put more pairs in the valid file of your split"
+    kind = "jsonl" if parsed and all(p.kind == "jsonl" for p in parsed) else "tsv"
+    return ("a file of yours puts about 1 pair in 100 there (a dialogue, 1 conversation in 100), so give it "
+            f"thousands, or give your own split: a folder with train.{kind}, valid.{kind} and test.{kind} ({kind}:DIR)")
 
 
 def learning_rate_schedule(training: TrainingConfig, steps_per_epoch: int):
@@ -161,22 +173,28 @@ def train(
     try:
         atomic.make_folder(directory)
         train_pairs, valid_pairs = corpora.load("train"), list(corpora.load("valid"))
-        own_split = "or give your own split: a folder with train.tsv, valid.tsv and test.tsv (tsv:DIR)"
+        more = more_validation_advice(corpora.specs)
         if not valid_pairs:  # before the tokenizer's training, not after it
-            raise DataError(f"the validation split of {', '.join(corpora.specs)} is empty: a file of yours puts about "
-                            "1 pair in 100 there (a dialogue, 1 conversation in 100), so give it thousands, "
-                            + own_split)
+            raise DataError(f"the validation split of {', '.join(corpora.specs)} is empty: {more}")
         if len(valid_pairs) < FEW_VALID_PAIRS:
             log.warning("the validation split has only %d pairs: the best epoch is chosen on them, by chance as much as "
-                        "by merit; give more data (a file of yours puts about 1 pair in 100 there), %s",
-                        len(valid_pairs), own_split)
+                        "by merit; %s", len(valid_pairs), more)
         if resume:
             tokenizer = Tokenizer.load(directory)
         else:
             started = time.perf_counter()
-            tokenizer = Tokenizer.train(
-                train_pairs, directory, vocab_size=training.vocab_size, joint=training.joint_vocab, seed=training.seed
-            )
+            try:
+                tokenizer = Tokenizer.train(
+                    train_pairs, directory, vocab_size=training.vocab_size, joint=training.joint_vocab,
+                    seed=training.seed,
+                )
+            except ConfigError:  # no text: say which filter left none
+                stats = train_pairs.stats
+                if stats.kept == 0 and stats.too_long:
+                    raise DataError(f"no training pair is left: all {stats.too_long:,} of "
+                                    f"{', '.join(corpora.specs)} are longer than --max-len {corpora.max_len} words "
+                                    "on a side") from None
+                raise
             log.info("trained SentencePiece in %.1fs: %s", time.perf_counter() - started, tokenizer)
             smallest = min(tokenizer.source_vocab_size, tokenizer.target_vocab_size)
             if smallest < training.vocab_size:
