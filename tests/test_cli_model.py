@@ -118,7 +118,7 @@ def test_a_damaged_checkpoint_file_is_one_line_naming_it(tmp_path, trained, dama
 
 def test_translate_with_a_folder_lacking_config_json(tmp_path):
     result = invoke("translate", "--checkpoint", tmp_path, "a b c")
-    assert_one_line_error(result, str(tmp_path / "config.json"), "missing")
+    assert_one_line_error(result, f"{tmp_path}: not a checkpoint folder (no config.json)")
 
 
 def test_train_refuses_a_folder_holding_a_run_without_resume(tmp_path, corpus):
