@@ -140,8 +140,9 @@ DECODE_WORKERS = 2
 TRANSLATION_DEFAULTS = DecodingOptions(method="beam", beam=5)
 # Chosen on 500 chitchat test contexts with the shipped chatbot (seeds 0 and 1): distinct-2 was
 # 85-86% of the human replies' and the most frequent reply 1.2-1.6% of all (targets: >= 80%,
-# <= 2%; `chat_quality.py --seed 1`, other contexts too: 80% and 1.0%). Top-k 40 keeps the draw among plausible pieces (the 0.9 nucleus alone held a median of
-# ~1,900 pieces, fragments included) and spares each step a sort of the whole vocabulary.
+# <= 2%; `chat_quality.py --seed 1`, other contexts too: 80% and 1.0%). Top-k 40 keeps the draw
+# among plausible pieces (the 0.9 nucleus alone held a median of ~1,900 pieces, fragments
+# included) and spares each step a sort of the whole vocabulary.
 # Temperature 0.9 gave 81-84%, 0.8 74-76%; greedy answered one reply to 11% of the contexts, beam
 # search "That's cool" to 23% (checkpoints/chitchat/README.md).
 # A reply's length does not follow its context's: chat caps replies at ``max_len`` (40) alone.
