@@ -265,7 +265,7 @@ def test_train_writes_a_checkpoint(trained, corpus):
     assert "Traceback" not in result.output
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("epoch 1  loss ") and "val_loss" in lines[0]
-    assert lines[-1].startswith("best epoch 1: ") and lines[-1].endswith(f"-> {out}")
+    assert lines[-1].startswith("best epoch 1  loss ") and lines[-1].endswith(f"-> {out}")
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert config["model"]["units"] == 8 and config["model"]["embed"] == 8
     assert config["model"]["attention_units"] == 8

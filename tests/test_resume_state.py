@@ -235,7 +235,7 @@ def test_resuming_a_finished_run_trains_nothing_on_every_backend(tmp_path, corpu
     resumed = subprocess.run([sys.executable, "-m", "seq2seq", "train", "--corpus", corpus.specs[0], "--out", str(out),
                               "--resume"], capture_output=True, text=True, env=env, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert resumed.stdout.splitlines()[-1].startswith(f"best epoch {min(history, key=lambda h: h['val_loss'])['epoch']}:")
+    assert resumed.stdout.splitlines()[-1].startswith(f"best epoch {min(history, key=lambda h: h['val_loss'])['epoch']}  loss ")
     assert "Traceback" not in resumed.stderr
     for a, b in zip(before, weights(out / "backup" / "latest.weights.h5")):
         np.testing.assert_array_equal(a, b)
