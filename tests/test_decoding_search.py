@@ -68,12 +68,12 @@ def brute_force(table, cap, alpha, min_len=0):
     return sorted(scored, key=lambda item: -item[0])
 
 
-def run_beam(table, caps, beam, alpha, n_best=1, no_repeat_ngram=0, min_len=0):
+def run_beam(table, caps, beam, alpha, n_best=1, no_repeat_ngram=0, min_len=0, blank_id=None):
     caps = np.asarray(caps, dtype="int32")
     state = (ops.zeros((len(caps) * beam, 1)),)
     tokens, scores, log_probs, _ = beam_search(
         fake_next(table), state, caps, int(caps.max()) + 1, beam=beam, alpha=ops.convert_to_tensor(alpha),
-        n_best=n_best, no_repeat_ngram=no_repeat_ngram, min_len=min_len,
+        n_best=n_best, no_repeat_ngram=no_repeat_ngram, min_len=min_len, blank_id=blank_id,
     )
     return [ops.convert_to_numpy(x) for x in (tokens, scores, log_probs)]
 
@@ -383,3 +383,26 @@ def test_samples_are_ranked_by_their_mean_log_probability_per_piece_not_their_su
     np.testing.assert_array_equal(matrices[:, :, 0, 0].reshape(6), [1, 2, 0, 3, 4, 5])  # each its own attention
     one = rank_samples(tokens, log_probs, None, 1)  # one sample: only reshaped
     assert ops.convert_to_numpy(one[0]).shape == (6, 1, 6) and one[2] is None
+
+
+@settings(max_examples=examples(6), deadline=None)
+@given(seed=st.integers(0, 10_000), method=st.sampled_from(["greedy", "sample", "beam"]))
+def test_under_min_len_no_output_ends_on_a_piece_of_no_text(seed, method):
+    # Piece 4 stands for the bare word boundary "▁": alone, it would be an empty reply.
+    table = bigram_table(np.random.default_rng(seed))
+    table[BOS_ID, 4] = 5.0  # by far the likeliest first piece ...
+    table[4, EOS_ID] = 5.0  # ... and the end right after it: the ban must hold
+    caps = np.full((16,), 3, "int32")
+    if method == "beam":
+        tokens = run_beam(table, caps[:1], 3, 1.0, n_best=3, min_len=1, blank_id=4)[0][0]
+    else:
+        tokens, _, _ = sample_search(
+            fake_next(table), (ops.zeros((16, 1)),), caps, 4, greedy=method == "greedy", min_len=1, blank_id=4,
+            temperature=1.0, top_k=0, top_p=1.0, row_keys=np.arange(16, dtype="uint32") + seed,
+        )
+        tokens = ops.convert_to_numpy(tokens)
+    for row in tokens:
+        pieces = pieces_of(row)
+        assert pieces and (pieces[-1] != 4 or len(pieces) == 3)  # (at the cap the end is forced)
+    alone = sample_search(fake_next(table), (ops.zeros((1, 1)),), caps[:1], 4, greedy=True, min_len=1)[0]
+    assert pieces_of(ops.convert_to_numpy(alone)[0]) == [4]  # without blank_id: "▁", then the end

@@ -34,6 +34,7 @@ PAD_ID = 0
 UNK_ID = 1
 BOS_ID = 2
 EOS_ID = 3
+WORD_BOUNDARY = "\u2581"  # "▁", SentencePiece's mark of a piece that begins a word
 
 JOINT_MODEL_FILE = "tokenizer.model"
 SOURCE_MODEL_FILE = "tokenizer.source.model"
@@ -217,6 +218,12 @@ class Tokenizer:
     def target_piece_id(self, piece: str) -> int:
         """The id of one target piece (``UNK_ID`` for a piece outside the vocabulary)."""
         return int(self._target.piece_to_id(piece))
+
+    def blank_target_id(self) -> int | None:
+        """The id of the bare word boundary ``▁``, the one piece that decodes to no text; None
+        when the target vocabulary has no such piece."""
+        piece_id = self.target_piece_id(WORD_BOUNDARY)
+        return None if piece_id == UNK_ID else piece_id
 
     def source_pieces(self, text: str) -> list[str]:
         """The source pieces of one text, for inspection (``['▁A', '▁man', ...]``)."""

@@ -39,6 +39,7 @@ def beam_search(
     n_best: int = 1,
     no_repeat_ngram: int = 0,
     min_len: int = 0,
+    blank_id: int | None = None,
     source_length=None,
 ):
     """Beam search for ``B`` sentences of ``beam`` hypotheses each.
@@ -53,6 +54,7 @@ def beam_search(
         n_best: the early stop waits for this many finished hypotheses (static).
         no_repeat_ngram: ban repeated n-grams of this size (0: off).
         min_len: ban EOS before this many pieces (static; 0: off); the cap still ends a sentence.
+        blank_id: with ``min_len``, the piece of no text that an output may not end on (``ban_early_end``).
         source_length: ``S``, to collect attention; None: no attention.
 
     Returns ``(tokens (B, K, steps), scores (B, K), log_probs (B, K), attention)``: the finished
@@ -82,7 +84,7 @@ def beam_search(
                 log_probs, ops.reshape(alive_tokens, (rows, -1)), t, no_repeat_ngram
             )
         if min_len:
-            log_probs = constraints.ban_early_end(log_probs, t, min_len)
+            log_probs = constraints.ban_early_end(log_probs, t, min_len, previous, blank_id)
 
         # 1. The 2K best extensions of the alive hypotheses: (B, 2K). At its cap a sentence's
         #    only extensions are its K alive hypotheses ending there (EOS forced, free).

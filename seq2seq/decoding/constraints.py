@@ -57,10 +57,16 @@ def ban_repeated_ngrams(log_probs, tokens, t, n: int):
     return ops.where(counts > 0, NEGATIVE, log_probs)
 
 
-def ban_early_end(log_probs, t, min_len: int):
-    """``(N, V)``: ``NEGATIVE`` on EOS while the position ``t`` (scalar int32) is below ``min_len``."""
+def ban_early_end(log_probs, t, min_len: int, previous=None, blank_id: int | None = None):
+    """``(N, V)``: ``NEGATIVE`` on EOS while the position ``t`` (scalar int32) is below ``min_len``,
+    and in the rows whose ``previous`` piece ``(N,)`` is ``blank_id`` (the bare word boundary
+    ``▁``, a piece of no text): an output never ends on it, so one of ``min_len`` >= 1 pieces is
+    never an empty text."""
     is_end = ops.arange(ops.shape(log_probs)[1], dtype="int32")[None, :] == EOS_ID  # (1, V)
-    return ops.where(ops.logical_and(is_end, t < min_len), NEGATIVE, log_probs)
+    too_early = t < min_len
+    if blank_id is not None:
+        too_early = ops.logical_or(too_early, previous[:, None] == blank_id)  # (N, 1)
+    return ops.where(ops.logical_and(is_end, too_early), NEGATIVE, log_probs)
 
 
 def nucleus_filter(logits, temperature, top_k, top_p):

@@ -14,9 +14,10 @@ Three methods share one set of options:
   the first is returned, the ``n_best`` first in all (each distinct output once).
 
 For all of them ``no_repeat_ngram`` forbids any n-gram of that many pieces to appear twice in one
-output, ``min_len`` forbids EOS before that many pieces (a chat reply has a piece at least), and the
-output is at most ``min(max_len, length_ratio * source_pieces + length_extra)``
-pieces long (EOS not counted), computed for each sentence from its own source.
+output, ``min_len`` forbids EOS before that many pieces and right after the bare word boundary
+``▁`` (a chat reply has a word at least), and the output is at most ``min(max_len,
+length_ratio * source_pieces + length_extra)`` pieces long (EOS not counted), computed for each
+sentence from its own source.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def sample_search(
     greedy: bool,
     no_repeat_ngram: int = 0,
     min_len: int = 0,
+    blank_id: int | None = None,
     temperature=1.0,
     top_k=0,
     top_p=1.0,
@@ -47,6 +48,7 @@ def sample_search(
             ``(N,)`` uint32 seeds, one per sentence).
         no_repeat_ngram: ban repeated n-grams of this size (0: off).
         min_len: ban EOS before this many pieces (static; 0: off); ``caps`` still end a row.
+        blank_id: with ``min_len``, the piece of no text that an output may not end on (``ban_early_end``).
         source_length: ``S``, to collect the attention ``(N, steps, S)``; None: no attention.
         candidates: sampling with a ``top_k`` of at most this many (static): each step looks at
             the ``candidates`` best pieces only (``nucleus_candidates``), the same draw as over
@@ -73,7 +75,7 @@ def sample_search(
         if no_repeat_ngram:
             scores = constraints.ban_repeated_ngrams(scores, tokens, t, no_repeat_ngram)
         if min_len:
-            scores = constraints.ban_early_end(scores, t, min_len)
+            scores = constraints.ban_early_end(scores, t, min_len, previous, blank_id)
         if greedy:  # the best piece's score is its log-probability: a banned piece is never best
             chosen_log_prob, chosen = argmax(scores)
         else:

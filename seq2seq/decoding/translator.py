@@ -203,6 +203,7 @@ class Translator:
         model, width = self.model, options.width
         method, n_best, ngram, min_len = options.method, options.n_best, options.no_repeat_ngram, options.min_len
         shortlist = candidates(options)
+        blank = self.tokenizer.blank_target_id()  # no text: under min_len, no output ends on it
 
         def search(source_ids, caps, row_keys, steps, temperature, top_k, top_p, alpha):
             memory, state = model.encode(source_ids)
@@ -219,12 +220,12 @@ class Translator:
             if method == "beam":
                 tokens, _, log_probs, matrix = beam_search(
                     next_fn, state, caps, steps, beam=width, alpha=alpha, n_best=n_best,
-                    no_repeat_ngram=ngram, min_len=min_len, source_length=source_length,
+                    no_repeat_ngram=ngram, min_len=min_len, blank_id=blank, source_length=source_length,
                 )
                 return tokens, log_probs, matrix
             tokens, log_probs, matrix = sample_search(
                 next_fn, state, ops.repeat(caps, width, axis=0) if width > 1 else caps, steps,
-                greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len,
+                greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len, blank_id=blank,
                 temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
                 source_length=source_length, candidates=shortlist, truncation=options.truncates,
             )
