@@ -144,7 +144,8 @@ def evaluate(checkpoint, corpora, limit, decoding, batch_size, as_json):
         for note in scoring_notes(pairs, loaded.config, corpora, split_chosen):
             click.echo(note, err=True)
         own = corpora.split == "test" and all(map(own_file, corpora.specs))  # a hash's 1% of files of yours
-        whole = own and evaluation_split(corpora.specs, loaded.config) == "all"  # ... never trained on
+        # ... never trained on (a split chosen for such files would have been "all")
+        whole = own and not split_chosen and evaluation_split(corpora.specs, loaded.config) == "all"
         if not pairs:
             hint = ": about 1 pair in 100 of a file of yours is in the test split" if own else ""
             raise click.ClickException(f"no pairs in split {corpora.split!r} of {', '.join(corpora.specs)}"
