@@ -108,6 +108,13 @@ def test_input_dash_is_standard_input(translator_dir):
     assert result.stdout == invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e").stdout
 
 
+def test_text_dash_is_standard_input_too(translator_dir):
+    result = invoke("translate", "--checkpoint", translator_dir, "--greedy", "-", input="a b c\nd e\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == invoke("translate", "--checkpoint", translator_dir, "--greedy", "a b c", "d e").stdout
+    assert result.stdout.count("\n") == 2  # two translations, not the translation of "-"
+
+
 def test_a_file_named_dash_is_read_as_a_file_when_its_path_says_so(translator_dir, tmp_path, monkeypatch):
     (tmp_path / "-").write_text("a b c\nd e\n")
     monkeypatch.chdir(tmp_path)

@@ -58,7 +58,7 @@ def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ())
         options = {  # parameter name -> its option
             "greedy": click.option("--greedy", is_flag=True, help="Greedy decoding: the most probable piece each step."),
             "beam": click.option("--beam", type=click.IntRange(min=1), default=None,
-                help=f"Beam search with N hypotheses (default method: {defaults.describe()})."),
+                help=f"Beam search with N hypotheses (given no --greedy, --beam or --sample, this command decodes by {defaults.describe()})."),
             "sample": click.option("--sample", is_flag=True, help="Sample from the model (see --temperature, --top-k, --top-p)."),
             "alpha": click.option("--alpha", type=click.FloatRange(min=0), default=None,
                 help=f"Beam search length penalty, GNMT's alpha [default: {defaults.alpha:g}]."),

@@ -48,7 +48,7 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
 @click.option("--plot-attention", type=PathArgument(dir_okay=False), help="Draw the first sentence's attention into this image (.png, .svg, .pdf or .jpg).")
 @click.option("--skip-bad-lines", is_flag=True, help="Invalid UTF-8 lines give empty output lines (counted) instead of an error.")
 def translate(checkpoint, text, input_file, output_file, decoding, batch_size, as_json, plot_attention, skip_bad_lines):
-    """Translate TEXT arguments, else the lines of --input, else standard input.
+    """Translate TEXT arguments, else the lines of --input, else standard input (also TEXT -).
 
     One output line per input line, in order; an empty line gives an empty line. Input is
     normalized as the training text was; a source longer than the model's longest is cut (with
@@ -56,6 +56,8 @@ def translate(checkpoint, text, input_file, output_file, decoding, batch_size, a
     """
     if text and input_file is not None:
         raise click.UsageError("give TEXT arguments or --input, not both")
+    if text == (STDIN,):  # `seq2seq translate -`: standard input, as for most tools
+        text, input_file = (), STDIN
     if plot_attention is not None and image_format(plot_attention) is None:
         raise click.UsageError(f"--plot-attention {plot_attention}: name a .png, .svg, .pdf or .jpg file")
     if not text and input_file in (None, STDIN) and sys.stdin.isatty():
