@@ -314,10 +314,12 @@ def test_sample_and_rank_returns_the_seeds_samples_likeliest_per_piece_first(tra
     one = DecodingOptions(method="sample", temperature=2.0, seed=3)
     ranked = translator.translate(texts, one.replace(samples=4, n_best=4))
     singles = [translator.translate(texts, one.replace(seed=3 + copy)) for copy in range(4)]  # sample j: seed + j
+    caps = [one.cap(len(ids)) for ids in translator.encode(texts)[0]]
     for i, output in enumerate(ranked):
         drawn = {(s[i].text, round(s[i].score, 3)) for s in singles}  # a sample drawn twice is listed once
         assert sorted((t, round(score, 3)) for t, score in output.n_best) == sorted(drawn)
-        pieces = {s[i].text: len(s[i].pieces) + 1 for s in singles}  # pieces and EOS
+        # the pieces and EOS, unless the cap forced the EOS (it scores nothing)
+        pieces = {s[i].text: len(s[i].pieces) + (len(s[i].pieces) < caps[i]) for s in singles}
         means = [score / pieces[t] for t, score in output.n_best]
         assert means == sorted(means, reverse=True) and output.text == output.n_best[0][0]
     assert any(output.text != singles[0][i].text for i, output in enumerate(ranked))  # ranking chose

@@ -376,13 +376,26 @@ def test_samples_are_ranked_by_their_mean_log_probability_per_piece_not_their_su
                        [E, P, P, P, P, P]], dtype="int32")  # an empty output: -2.0 over its EOS
     log_probs = np.array([-3.0, -5.0, -3.3, -1.0, -6.0, -2.0], dtype="float32")
     attention = np.arange(6, dtype="float32")[:, None, None] * np.ones((6, 6, 2), dtype="float32")
-    ranked, scores, matrices = (ops.convert_to_numpy(x) for x in rank_samples(tokens, log_probs, attention, 3))
+    caps = np.full((6,), 8, dtype="int32")  # none of them reached its cap
+    ranked, scores, matrices = (ops.convert_to_numpy(x) for x in rank_samples(tokens, log_probs, attention, 3, caps))
     assert ranked.shape == (2, 3, 6) and matrices.shape == (2, 3, 6, 2)
     np.testing.assert_array_equal(ranked.reshape(6, 6), tokens[[1, 2, 0, 3, 4, 5]])
     np.testing.assert_array_equal(scores.reshape(6), log_probs[[1, 2, 0, 3, 4, 5]])
     np.testing.assert_array_equal(matrices[:, :, 0, 0].reshape(6), [1, 2, 0, 3, 4, 5])  # each its own attention
-    one = rank_samples(tokens, log_probs, None, 1)  # one sample: only reshaped
+    one = rank_samples(tokens, log_probs, None, 1, caps)  # one sample: only reshaped
     assert ops.convert_to_numpy(one[0]).shape == (6, 1, 6) and one[2] is None
+
+
+def test_an_end_forced_at_the_cap_is_not_counted_as_a_scored_piece():
+    E, P = EOS_ID, PAD_ID
+    tokens = np.array([[4, 5, 6, E],  # cut at its cap of 3: the EOS was forced, free; -3.3 over 3 pieces
+                       [4, 5, E, P]], dtype="int32")  # ended by itself: -3.2 over 2 pieces and EOS
+    log_probs = np.array([-3.3, -3.2], dtype="float32")
+    caps = np.array([3, 3], dtype="int32")
+    # Counting the forced EOS, the cut sample would score -3.3 / 4 = -0.825 and win; it scores -1.1.
+    ranked, scores, _ = (None if x is None else ops.convert_to_numpy(x) for x in rank_samples(tokens, log_probs, None, 2, caps))
+    np.testing.assert_array_equal(ranked[0], tokens[[1, 0]])
+    np.testing.assert_array_equal(scores[0], log_probs[[1, 0]])
 
 
 @settings(max_examples=examples(6), deadline=None)

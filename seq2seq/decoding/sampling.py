@@ -111,13 +111,14 @@ def sample_search(
     return tokens, log_prob, (None if source_length is None else attention)
 
 
-def rank_samples(tokens, log_probs, attention, width: int):
+def rank_samples(tokens, log_probs, attention, width: int, caps):
     """Each sentence's ``width`` samples, the likeliest per piece first (sample-and-rank).
 
-    ``tokens (N * W, T)``, ``log_probs (N * W,)`` and ``attention (N * W, T, S)`` or None, a
-    sentence's ``W`` samples in consecutive rows -> ``(N, W, T)``, ``(N, W)``, ``(N, W, T, S)``
-    ordered by ``log_prob / (pieces + EOS)``, highest first. The mean, not the sum: the sum
-    prefers the shortest sample.
+    ``tokens (N * W, T)``, ``log_probs (N * W,)``, ``attention (N * W, T, S)`` or None and
+    ``caps (N * W,)`` (``sample_search``'s), a sentence's ``W`` samples in consecutive rows ->
+    ``(N, W, T)``, ``(N, W)``, ``(N, W, T, S)`` ordered by ``log_prob`` over the pieces it scores
+    (the pieces and their EOS; an EOS forced at the cap scores nothing and is not counted),
+    highest first. The mean, not the sum: the sum prefers the shortest sample.
     """
     tokens = ops.reshape(tokens, (-1, width, ops.shape(tokens)[-1]))  # (N, W, T)
     log_probs = ops.reshape(log_probs, (-1, width))  # (N, W)
@@ -125,8 +126,10 @@ def rank_samples(tokens, log_probs, attention, width: int):
         attention = ops.reshape(attention, (-1, width, *ops.shape(attention)[1:]))  # (N, W, T, S)
     if width == 1:
         return tokens, log_probs, attention
-    pieces = ops.sum(ops.cast(tokens != PAD_ID, "float32"), axis=-1)  # (N, W) pieces and EOS
-    order = ops.argsort(-(log_probs / ops.maximum(pieces, 1.0)), axis=1)  # (N, W)
+    written = ops.sum(ops.cast(tokens != PAD_ID, "int32"), axis=-1)  # (N, W): pieces and EOS
+    forced = ops.cast(written - 1 >= ops.reshape(caps, (-1, width)), "int32")  # the EOS at the cap
+    scored = ops.cast(ops.maximum(written - forced, 1), "float32")
+    order = ops.argsort(-(log_probs / scored), axis=1)  # (N, W)
     tokens = ops.take_along_axis(tokens, order[:, :, None], axis=1)
     log_probs = ops.take_along_axis(log_probs, order, axis=1)
     if attention is not None:

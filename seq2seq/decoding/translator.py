@@ -223,13 +223,14 @@ class Translator:
                     no_repeat_ngram=ngram, min_len=min_len, blank_id=blank, source_length=source_length,
                 )
                 return tokens, log_probs, matrix
+            caps = ops.repeat(caps, width, axis=0) if width > 1 else caps  # a cap a sample
             tokens, log_probs, matrix = sample_search(
-                next_fn, state, ops.repeat(caps, width, axis=0) if width > 1 else caps, steps,
+                next_fn, state, caps, steps,
                 greedy=method == "greedy", no_repeat_ngram=ngram, min_len=min_len, blank_id=blank,
                 temperature=temperature, top_k=top_k, top_p=top_p, row_keys=row_keys,
                 source_length=source_length, candidates=shortlist, truncation=options.truncates,
             )
-            return rank_samples(tokens, log_probs, matrix, width)
+            return rank_samples(tokens, log_probs, matrix, width, caps)
 
         return search
 
