@@ -7,7 +7,9 @@
 1. Loads the checkpoint and reads the ``--split`` (default test) of ``--corpus`` with the
    ``context_turns`` the checkpoint was trained with (config.json's data section); dialogue
    corpora are split by conversation, so no test conversation was seen in training.
-2. Perplexity: ``seq2seq.evaluation.perplexity``, teacher-forced, per target piece, EOS included.
+2. Perplexity: teacher-forced (``seq2seq.evaluation.target_log_probs``), per target piece, EOS
+   included; and per word (the same total over the replies' words, EOS counted as one), which
+   compares models with different SentencePiece vocabularies.
 3. Response ranking, hits@1 of ``--candidates`` (ConvAI2): for every test context, the true reply
    against ``--candidates - 1`` replies of other test conversations drawn with ``--seed``, ranked
    by the model's mean log-probability per piece (``seq2seq.chat.ranking``). Chance: 1/candidates.
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -78,7 +81,7 @@ def main() -> None:
     from seq2seq.chat.ranking import conversation_numbers, mean_log_probs, rank_replies
     from seq2seq.checkpoint import load_checkpoint
     from seq2seq.corpora import load_pairs
-    from seq2seq.evaluation import perplexity
+    from seq2seq.evaluation import target_log_probs
     from seq2seq.machine import cpu_model
 
     loaded = load_checkpoint(args.checkpoint)
@@ -93,8 +96,12 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    test_perplexity = perplexity(loaded.model, loaded.tokenizer, pairs, args.batch_size)
-    print(f"perplexity {test_perplexity:.2f}  ({time.perf_counter() - started:.0f} s)")
+    totals, pieces = target_log_probs(loaded.model, loaded.tokenizer, pairs, args.batch_size)
+    words = sum(len(reply.split()) + 1 for _, reply in pairs)  # the end counted as a word
+    test_perplexity = math.exp(-totals.sum() / pieces.sum())
+    word_perplexity = math.exp(-totals.sum() / words)
+    print(f"perplexity {test_perplexity:.2f} per piece, {word_perplexity:.2f} per word "
+          f"({pieces.sum() / words:.2f} pieces a word; {time.perf_counter() - started:.0f} s)")
 
     started = time.perf_counter()
     scorer = memoized(
@@ -171,6 +178,7 @@ def main() -> None:
                     "context_turns": context_turns,
                     "test_pairs": len(pairs),
                     "perplexity": test_perplexity,
+                    "perplexity_per_word": word_perplexity,
                     "hits_at_1": None if ranking is None else ranking.hits_at_1,
                     "mmi_hits_at_1": {f"{r.mmi_weight:g}": r.mmi_hits_at_1 for r in rankings},
                     "candidates": args.candidates,
