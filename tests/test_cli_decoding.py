@@ -709,7 +709,7 @@ def test_beam_search_has_the_chosen_length_penalty_in_every_command():
         click.echo(decoding.describe())
 
     assert TRANSLATION_DEFAULTS.describe() == "beam 5, alpha 1"
-    assert CliRunner().invoke(show, ["--beam", "5"]).output == "beam 5, alpha 1, no_repeat_ngram 3, min_len 1\n"
+    assert CliRunner().invoke(show, ["--beam", "5"]).output == "beam 5, alpha 1, no_repeat_ngram 3, min_len 2\n"
     page = respond.decoding_options(respond.CHAT_DEFAULTS, "beam search", 1.0, 0, 1.0, 5)
     assert page.alpha == TRANSLATION_DEFAULTS.alpha == 1.0
 
