@@ -59,6 +59,13 @@ def memoized(score):
     return cached
 
 
+def scored_pieces(output, options) -> int:
+    """The pieces whose log-probability ``output.score`` sums: its pieces and its EOS, unless that
+    EOS was forced at the length cap (it scores nothing), as ``sampling.rank_samples`` counts."""
+    forced = len(output.pieces) >= options.cap(len(output.source_pieces))
+    return max(len(output.pieces) + (0 if forced else 1), 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "chitchat")
@@ -160,7 +167,7 @@ def main() -> None:
         outputs = translator.translate(contexts, options, batch_size=args.batch_size)
         figures = diversity([output.text for output in outputs])
         figures["distinct_2_vs_human"] = figures["distinct_2"] / human["sampled"]["distinct_2"]
-        figures["log_prob_per_piece"] = sum(o.score / (len(o.pieces) + 1) for o in outputs) / len(outputs)
+        figures["log_prob_per_piece"] = sum(o.score / scored_pieces(o, options) for o in outputs) / len(outputs)
         generated[name] = figures
         print(
             f"model replies, {name} ({options.describe()}): distinct-1 {figures['distinct_1']:.3f}  "

@@ -27,7 +27,7 @@ from seq2seq.ui.models import ModelCache, discover
 
 ROOT = Path(__file__).resolve().parents[1]
 GREEDY = DecodingOptions(method="greedy")
-CHAT_GREEDY = respond.chat_options("greedy")  # what the page's chat decodes with for "greedy"
+CHAT_GREEDY = respond.page_defaults(respond.CHAT_DEFAULTS, "greedy")  # what the page's chat decodes with for "greedy"
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +147,8 @@ def test_page_settings_become_decoding_options():
     assert respond.decoding_options(respond.CHAT_DEFAULTS, "sampling", 1, 40, 0.9, 5, 4).samples == 4
     # the samples slider where it was, another method chosen: not an error, one output
     assert respond.decoding_options(respond.CHAT_DEFAULTS, "greedy", 1, 40, 0.9, 5, 4).samples == 1
-    assert respond.chat_options() == respond.CHAT_DEFAULTS
-    assert respond.translation_options() == respond.TRANSLATION_DEFAULTS
+    assert respond.page_defaults(respond.CHAT_DEFAULTS) == respond.CHAT_DEFAULTS
+    assert respond.page_defaults(respond.TRANSLATION_DEFAULTS) == respond.TRANSLATION_DEFAULTS
 
 
 def test_a_chat_reply_reads_the_last_turns_as_in_training(models, cache):
@@ -348,9 +348,9 @@ def test_serving_compiles_the_first_models_decoding_before_the_page_opens(models
     from seq2seq.ui.serve import warm_up
 
     cache = ModelCache()
-    for name, first_use in (("chat", lambda t: t.translate(["a b"], respond.chat_options())),
+    for name, first_use in (("chat", lambda t: t.translate(["a b"], respond.page_defaults(respond.CHAT_DEFAULTS))),
                             ("translator", lambda t: respond.translate_text(BatchingDecoder(), t, "a b",
-                                                                            respond.translation_options()))):
+                                                                            respond.page_defaults(respond.TRANSLATION_DEFAULTS)))):
         warm_up(cache, describe(Path(models[name])))
         translator, _ = cache.get(models[name])
         compiled = dict(translator._compiled)

@@ -57,18 +57,10 @@ def decoding_options(
     )
 
 
-def chat_options(method="sampling", temperature=None, top_k=None, top_p=None, beam=None) -> DecodingOptions:
-    """The chat defaults with whichever settings are given."""
-    d = CHAT_DEFAULTS
-    return decoding_options(d, method, temperature or d.temperature, top_k if top_k is not None else d.top_k,
-                            top_p or d.top_p, beam or d.beam)
-
-
-def translation_options(method="beam search", temperature=None, top_k=None, top_p=None, beam=None) -> DecodingOptions:
-    """The translation defaults with whichever settings are given."""
-    d = TRANSLATION_DEFAULTS
-    return decoding_options(d, method, temperature or d.temperature, top_k if top_k is not None else d.top_k,
-                            top_p or d.top_p, beam or d.beam)
+def page_defaults(base: DecodingOptions, method: str | None = None) -> DecodingOptions:
+    """What the page decodes with before a slider is moved: ``base`` (``CHAT_DEFAULTS`` or
+    ``TRANSLATION_DEFAULTS``), as ``decoding_options`` passes it on, with ``method`` if given."""
+    return decoding_options(base, method or base.method, base.temperature, base.top_k, base.top_p, base.beam)
 
 
 class Sent:

@@ -29,13 +29,14 @@ def quiet_serving() -> None:
 def warm_up(cache: ModelCache, model) -> None:
     """Load ``model`` (a ``ModelInfo``) and compile the decoding its tab starts with, so that the
     first visitor's message does not wait for the compilation (about 1.4 s on a 2-core CPU)."""
-    from seq2seq.ui.respond import chat_options, translation_options
+    from seq2seq.decoding.options import CHAT_DEFAULTS, TRANSLATION_DEFAULTS
+    from seq2seq.ui.respond import page_defaults
 
     translator, _ = cache.get(model.path)
     if model.kind == CHAT:
-        translator.translate(["hello"], chat_options())
+        translator.translate(["hello"], page_defaults(CHAT_DEFAULTS))
     else:  # the translate tab draws the attention
-        translator.translate(["hello"], translation_options(), attention=True)
+        translator.translate(["hello"], page_defaults(TRANSLATION_DEFAULTS), attention=True)
 
 
 def check_address(host: str, port: int) -> None:
