@@ -714,6 +714,29 @@ def test_beam_search_has_the_chosen_length_penalty_in_every_command():
     assert page.alpha == TRANSLATION_DEFAULTS.alpha == 1.0
 
 
+def test_chat_defaults_rank_samples_only_when_sampling():
+    """The chat default draws 4 samples and keeps the likeliest; choosing greedy or beam search
+    drops the ranking rather than refusing the defaults' ``samples``, while ``--samples`` given
+    beside another method is still refused."""
+    import click
+
+    from seq2seq.cli.decoding import decoding_options
+    from seq2seq.decoding.options import CHAT_DEFAULTS
+
+    @click.command()
+    @decoding_options(CHAT_DEFAULTS)
+    def show(decoding):
+        click.echo(f"{decoding.method} {decoding.samples}")
+
+    assert CHAT_DEFAULTS.samples == 4
+    assert CliRunner().invoke(show, []).output == "sample 4\n"
+    assert CliRunner().invoke(show, ["--samples", "2"]).output == "sample 2\n"
+    assert CliRunner().invoke(show, ["--greedy"]).output == "greedy 1\n"
+    assert CliRunner().invoke(show, ["--beam", "3"]).output == "beam 1\n"
+    refused = CliRunner().invoke(show, ["--beam", "3", "--samples", "2"])
+    assert refused.exit_code == 2 and "--samples applies to sampling (--sample) only" in refused.output
+
+
 @pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow", reason="TensorFlow's own warning")
 def test_trying_many_decoding_settings_warns_of_no_retracing(translator_dir):
     # Each setting is compiled once; TensorFlow counts them together, per Python function, and

@@ -47,10 +47,11 @@ def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ())
                     # (--beam 1 decodes greedily, and takes --alpha: a beam-width sweep may start at 1)
                     raise click.UsageError(f"--{given[0].replace('_', '-')} applies to {_METHOD_NAMES[needs]} only, "
                                            f"not to {_METHOD_NAMES[method]}")
+            changes = {k: v for k, v in fields.items() if v is not None}
+            if method != "sample":  # the defaults' sample-and-rank goes with their sampling
+                changes["samples"] = 1
             try:
-                kwargs["decoding"] = defaults.replace(
-                    method=method, beam=beam or defaults.beam, **{k: v for k, v in fields.items() if v is not None}
-                )
+                kwargs["decoding"] = defaults.replace(method=method, beam=beam or defaults.beam, **changes)
             except ConfigError as error:
                 raise click.UsageError(str(error)) from None
             return function(*args, **kwargs)

@@ -60,7 +60,7 @@ def decoding_options(
 def page_defaults(base: DecodingOptions, method: str | None = None) -> DecodingOptions:
     """What the page decodes with before a slider is moved: ``base`` (``CHAT_DEFAULTS`` or
     ``TRANSLATION_DEFAULTS``), as ``decoding_options`` passes it on, with ``method`` if given."""
-    return decoding_options(base, method or base.method, base.temperature, base.top_k, base.top_p, base.beam)
+    return decoding_options(base, method or base.method, base.temperature, base.top_k, base.top_p, base.beam, base.samples)
 
 
 class Sent:
