@@ -258,6 +258,13 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     assert result.exit_code == 2 and "cannot exceed the beam width" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--sample", "--samples", "2", "--n-best", "3", "a")
     assert result.exit_code == 2 and "cannot exceed the samples drawn (--samples 2)" in result.output
+    # sizes that would only exhaust the memory (a loop of 10^10 steps, 10^5 hypotheses a sentence)
+    result = invoke("translate", "--checkpoint", translator_dir, "--no-repeat-ngram", "9999999999", "a")
+    assert result.exit_code == 2 and "--no-repeat-ngram (9999999999) cannot exceed the longest output (--max-len 100)" in result.output
+    result = invoke("translate", "--checkpoint", translator_dir, "--beam", "100000", "a")
+    assert result.exit_code == 2 and "--beam is at most 256; got 100000" in result.output
+    result = invoke("translate", "--checkpoint", translator_dir, "--sample", "--samples", "257", "a")
+    assert result.exit_code == 2 and "--samples is at most 256; got 257" in result.output
     for method, option, value in (("--beam", "--alpha", "nan"), ("--sample", "--temperature", "inf"),
                                   ("--sample", "--temperature", "nan"), ("--sample", "--top-p", "nan"),
                                   ("--sample", "--temperature", "1e10"), ("--sample", "--seed", str(2**32))):

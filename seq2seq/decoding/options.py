@@ -33,6 +33,10 @@ METHODS = ("greedy", "beam", "sample")
 # others' and the bans (no_repeat_ngram, min_len) stopped holding; 100 is uniform enough.
 MAX_TEMPERATURE = 100.0
 MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``translator.row_key``)
+# The most hypotheses per sentence (``beam``, ``samples``): a step scores width x vocabulary
+# extensions per sentence (256 x 8,000 x 32 sentences is 262 MB of float32), and past a few
+# dozen a wider search gains nothing (beam 10 and 3 scored alike on Multi30k, RESULTS.md).
+MAX_WIDTH = 256
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,12 @@ class DecodingOptions:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{name} must be a non-negative integer; got {value!r}")
+        for name in ("beam", "samples"):
+            if getattr(self, name) > MAX_WIDTH:
+                raise ConfigError(f"--{name} is at most {MAX_WIDTH}; got {getattr(self, name)}")
+        if self.no_repeat_ngram > self.max_len:
+            raise ConfigError(f"--no-repeat-ngram ({self.no_repeat_ngram}) cannot exceed the longest output "
+                              f"(--max-len {self.max_len}): no output could repeat such an n-gram")
         if self.n_best > self.beam and self.method == "beam":
             raise ConfigError(f"--n-best ({self.n_best}) cannot exceed the beam width (--beam {self.beam}).")
         if self.samples > 1 and self.method != "sample":
