@@ -27,6 +27,7 @@ from seq2seq.corpora.kinds import CORPUS_KINDS
 from seq2seq.data.tokenizer import Tokenizer
 from seq2seq.errors import CheckpointError, ConfigError
 from seq2seq.model import ModelConfig
+from seq2seq.training.config import TrainingConfig
 
 if TYPE_CHECKING:
     from seq2seq.model import Seq2Seq
@@ -74,6 +75,20 @@ def read_json(path: Path) -> dict:
         raise CheckpointError(f"{path}: unreadable ({error})") from None
 
 
+def read_history(directory: str | os.PathLike) -> list[dict]:
+    """A run's ``history.json``: one object per completed epoch, each with its whole-number
+    ``epoch`` (``[]`` if there is none yet); ``CheckpointError`` naming the file for anything else."""
+    path = Path(directory) / HISTORY_FILE
+    if not path.is_file():
+        return []
+    history = read_json(path)
+    if not isinstance(history, list) or not all(
+            isinstance(record, dict) and isinstance(record.get("epoch"), int) and not isinstance(record["epoch"], bool)
+            for record in history):
+        raise CheckpointError(f"{path}: not a training history (a list of objects with an \"epoch\" each)")
+    return history
+
+
 def read_config(directory: str | os.PathLike) -> dict:
     """A checkpoint's ``config.json``: a JSON object whose ``model`` section is a valid
     ``ModelConfig`` (and ``training`` and ``data``, where present, objects).
@@ -94,6 +109,7 @@ def read_config(directory: str | os.PathLike) -> dict:
         raise CheckpointError(f"{path}: data.context_turns must be a whole number of at least 1, not {json.dumps(turns)}")
     try:
         ModelConfig.from_dict(config["model"])
+        TrainingConfig.from_dict(config.get("training", {}))
     except (ConfigError, TypeError, ValueError) as error:
         raise CheckpointError(f"{path}: {error}") from None
     return config
@@ -123,6 +139,16 @@ def model_kind(config: dict) -> str:
     return TRANSLATION
 
 
+def check_vocabulary(tokenizer: Tokenizer, model_config: ModelConfig, directory: Path) -> None:
+    """``CheckpointError`` if the SentencePiece model(s) in ``directory`` do not have the model's
+    vocabulary sizes (a tokenizer copied from another run: piece ids out of range, or garbage)."""
+    for side in ("source", "target"):
+        pieces, expected = getattr(tokenizer, f"{side}_vocab_size"), getattr(model_config, f"{side}_vocab_size")
+        if pieces != expected:
+            raise CheckpointError(f"{directory}: the {side} tokenizer has {pieces:,} pieces, but the model was "
+                                  f"trained on {expected:,} ({CONFIG_FILE}); is it from another run?")
+
+
 def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:
     """Load a checkpoint folder; ``CheckpointError`` with one clear line if it is incomplete."""
     import keras
@@ -145,6 +171,7 @@ def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:
     if model.config != ModelConfig.from_dict(config["model"]):
         raise CheckpointError(f"{directory}: {MODEL_FILE} does not match {CONFIG_FILE}")
     tokenizer = Tokenizer.load(directory)
+    check_vocabulary(tokenizer, model.config, directory)
     metrics_path = directory / METRICS_FILE
     metrics = read_json(metrics_path) if metrics_path.is_file() else {}
     return Checkpoint(model=model, tokenizer=tokenizer, config=config, metrics=metrics, directory=directory)

@@ -28,7 +28,7 @@ _ABSL_LINE = re.compile(r"^(?P<severity>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S
 # Errors absl logs on every CPU-only start, which say nothing about the user's work.
 _HARMLESS_ERRORS = (
     "failed call to cuInit",
-    "oneDNN supports DT_BOOL only",
+    "oneDNN supports DT_",  # DT_BOOL, DT_HALF (mixed_float16), ...: "only on platforms with AVX-512. Falling back to ..."
     "Unable to register cuDNN factory",
     "Unable to register cuFFT factory",
     "Unable to register cuBLAS factory",

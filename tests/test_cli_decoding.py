@@ -545,6 +545,8 @@ def test_native_chatter_filter_keeps_real_errors():
     assert is_chatter("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
     assert is_chatter("I0000 00:00:1795802503.526127    6517 port.cc:153] oneDNN custom operations are on.\n")
     assert is_chatter("E0000 00:00:1795802507.163020    6517 cuda_platform.cc:52] failed call to cuInit: INTERNAL\n")
+    assert is_chatter("E0000 00:00:1795987436.552034   10977 util.cc:131] oneDNN supports DT_HALF only on platforms with "
+                      "AVX-512. Falling back to the default Eigen-based implementation if present.\n")  # mixed_float16
     assert not is_chatter("E0000 00:00:1795802507.163020    6517 session.cc:12] Out of memory while allocating\n")
     assert not is_chatter("F0000 00:00:1795802507.163020    6517 check.cc:9] Check failed: x\n")
     assert not is_chatter("Error: something the user must see\n")

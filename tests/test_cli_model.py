@@ -98,6 +98,8 @@ def test_translate_with_a_folder_lacking_model_keras(tmp_path, trained):
     (lambda c: {**c, "model": {**c["model"], "colour": "red"}}, "config.json", "unknown model config keys: colour"),
     (lambda c: {**c, "data": {"context_turns": "two"}}, "config.json", 'data.context_turns must be a whole number of at least 1, not "two"'),
     (lambda c: {**c, "data": {"context_turns": 0}}, "config.json", "data.context_turns must be a whole number"),
+    (lambda c: {**c, "training": {**c["training"], "max_pieces": "abc"}}, "config.json", "max_pieces must be a whole number; got 'abc'"),
+    (lambda c: {**c, "training": {**c["training"], "max_pieces": -1}}, "config.json", "max_pieces must be at least 1; got -1"),
     (b"PK\x03\x04 cut short", "model.keras", "not a Keras model file"),
     (b"garbage", "tokenizer.model", "not a SentencePiece model"),
 ])
@@ -114,6 +116,20 @@ def test_a_damaged_checkpoint_file_is_one_line_naming_it(tmp_path, trained, dama
         if command[0] == "train" and file != "config.json":
             continue
         assert_one_line_error(invoke(*command), str(folder / file), message)
+
+
+def test_a_tokenizer_from_another_run_is_refused(tmp_path, trained):
+    """Its piece ids would fall outside the model's embeddings (a traceback from SentencePiece) or
+    inside them, meaning other pieces (garbage, exit 0)."""
+    from pathlib import Path
+
+    folder = tmp_path / "mixed"
+    shutil.copytree(trained[0], folder)
+    shutil.copy(Path(__file__).parents[1] / "checkpoints" / "multi30k-de-en" / "tokenizer.model", folder / "tokenizer.model")
+    for command in (("translate", "--checkpoint", folder, "a b c"), ("train", "--corpus", "tsv:x.tsv", "--out", folder,
+                                                                     "--resume", "--epochs", "2")):
+        assert_one_line_error(invoke(*command), f"{folder}: the source tokenizer has 8,000 pieces, but the model was "
+                                                "trained on 24 (config.json); is it from another run?")
 
 
 def test_translate_with_a_folder_lacking_config_json(tmp_path):

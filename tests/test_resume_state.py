@@ -224,6 +224,47 @@ def test_a_damaged_backup_stops_the_resume_instead_of_restarting(tmp_path, corpu
     assert (out / "config.json").read_text() == config_file  # nor the new epochs saved
 
 
+def test_a_lost_backup_stops_the_resume_instead_of_training_again_from_epoch_1(tmp_path, corpus):
+    """A run copied without ``backup/`` restarted from epoch 1 and wrote its history over the
+    old; a history one epoch ahead of the backup (a kill between the two writes) is not a loss."""
+    import shutil
+
+    from seq2seq.errors import CheckpointError
+
+    config = TrainingConfig(epochs=3, **SETTINGS)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted):
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[InterruptAfter(2)])
+    shutil.rmtree(out / "backup")
+    history, config_file = (out / "history.json").read_text(), (out / "config.json").read_text()
+    with pytest.raises(CheckpointError, match="backup holds no training state, but history.json records 2 epochs: "
+                                              "--resume would train epochs 1 to 2 again"):
+        train(out, corpus, resume=True, epochs=5, verbose=0)
+    assert (out / "history.json").read_text() == history and (out / "config.json").read_text() == config_file
+
+    (out / "history.json").write_text(json.dumps(json.loads(history)[:1]))  # killed before epoch 1's backup
+    assert [h["epoch"] for h in train(out, corpus, resume=True, verbose=0)] == [1, 2, 3]
+
+
+def test_a_damaged_history_or_metadata_is_named(tmp_path, corpus, caplog):
+    from seq2seq.errors import CheckpointError
+
+    config = TrainingConfig(epochs=3, **SETTINGS)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted):
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[InterruptAfter(2)])
+    history = (out / "history.json").read_text()
+    (out / "history.json").write_text("[1, 2]")
+    with pytest.raises(CheckpointError, match=r"history.json: not a training history"):
+        train(out, corpus, resume=True, verbose=0)
+    (out / "history.json").write_text(history)
+    (out / "backup" / "training_metadata.json").write_text('{"epoch": ')  # torn: the pair before is the state
+    with caplog.at_level("WARNING"):
+        resumed = train(out, corpus, resume=True, verbose=0)
+    assert "training_metadata.json cannot be read; resuming from the state before it (after epoch 1)" in caplog.text
+    assert [h["epoch"] for h in resumed] == [1, 2, 3]
+
+
 def test_resuming_a_finished_run_trains_nothing_on_every_backend(tmp_path, corpus):
     pytest.importorskip("jax")
     out = tmp_path / "run"

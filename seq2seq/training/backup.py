@@ -61,6 +61,13 @@ def _resume_pair(directory: Path) -> tuple[Path, dict] | None:
     return None
 
 
+def unreadable_metadata(directory: Path) -> Path | None:
+    """The current pair's metadata file if it exists but cannot be read (torn or edited): a resume
+    then starts from the pair before it."""
+    path = Path(directory) / METADATA_FILE
+    return path if path.is_file() and _read_metadata(path) is None else None
+
+
 def check_resumable(directory: Path) -> None:
     """``CheckpointError`` if the pair a resume would start from is not a readable weights file:
     checked before the resume changes anything."""

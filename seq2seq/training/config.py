@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from seq2seq.errors import ConfigError
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+_KIND_NAMES = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class TrainingConfig:
     tensorboard: bool = False  # write TensorBoard logs to DIR/logs
 
     def __post_init__(self):
+        for field in dataclasses.fields(self):  # config.json is a file a person can edit
+            value, kind = getattr(self, field.name), type(field.default)
+            fits = isinstance(value, bool) if kind is bool else (
+                isinstance(value, str) if kind is str else
+                isinstance(value, (int, float) if kind is float else int) and not isinstance(value, bool))
+            if not fits:
+                raise ConfigError(f"{field.name} must be {_KIND_NAMES[kind]}; got {value!r}")
         for name in ("epochs", "batch_size", "vocab_size", "max_pieces"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1; got {getattr(self, name)}")

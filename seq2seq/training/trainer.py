@@ -28,10 +28,10 @@ from seq2seq import __version__, atomic, checkpoint
 from seq2seq.corpora.folders import is_split_folder
 from seq2seq.corpora.spec import parse_spec, same_corpus
 from seq2seq.data.encoded_pairs import encode_pairs
-from seq2seq.errors import ConfigError, DataError
+from seq2seq.errors import CheckpointError, ConfigError, DataError
 from seq2seq.model import ModelConfig, Seq2Seq
 from seq2seq.data.tokenizer import JOINT_MODEL_FILE, SOURCE_MODEL_FILE, TARGET_MODEL_FILE, Tokenizer
-from seq2seq.training.backup import TrainingBackup, check_resumable, resume_point
+from seq2seq.training.backup import TrainingBackup, check_resumable, resume_point, unreadable_metadata
 from seq2seq.training.callbacks import CheckpointWriter, EpochDropoutSeeds, ResumableEarlyStopping, ValidationBleu
 from seq2seq.training.config import TrainingConfig
 from seq2seq.training.data import EpochRun, fit_input
@@ -133,12 +133,25 @@ def train(
             raise ConfigError(f"{directory} holds no training run to resume (no {checkpoint.CONFIG_FILE})")
         saved = checkpoint.read_config(directory)
         check_resumable(directory / checkpoint.BACKUP_DIR)  # before the resume changes anything
+        checkpoint.check_vocabulary(Tokenizer.load(directory), ModelConfig.from_dict(saved["model"]), directory)
         try:
             training = TrainingConfig.from_dict(saved.get("training", {}))
         except (ConfigError, TypeError, ValueError) as error:
             raise ConfigError(f"{config_path}: {error}") from None
         resumed = resume_point(directory / checkpoint.BACKUP_DIR) or {}
         done = int(resumed.get("epoch", 0))
+        skipped = unreadable_metadata(directory / checkpoint.BACKUP_DIR)
+        if skipped is not None:
+            log.warning("%s cannot be read; resuming from the state before it (after epoch %d)", skipped, done)
+        # A kill between an epoch's history and its backup leaves the history one epoch ahead; more
+        # than that, the backup lost epochs (deleted, copied without it): never start over silently.
+        recorded = max((record["epoch"] for record in checkpoint.read_history(directory)), default=0)
+        if recorded > done + 1:
+            state = f"holds the state after epoch {done}" if done else "holds no training state"
+            raise CheckpointError(
+                f"{directory / checkpoint.BACKUP_DIR} {state}, but {checkpoint.HISTORY_FILE} records {recorded} "
+                f"epochs: --resume would train epochs {done + 1} to {recorded} again. Restore the backup folder, "
+                f"or train a new run with another --out")
         if epochs is not None and epochs < done:
             raise ConfigError(f"{directory} has done {done} epochs; --epochs {epochs} would not extend it")
         if epochs is not None and epochs != training.epochs:
@@ -150,8 +163,7 @@ def train(
         finished = nothing_to_resume(resumed, training)
         if finished:  # said before the corpus is read and encoded, which can take minutes
             log.info("%s", finished)
-            history_path = directory / checkpoint.HISTORY_FILE
-            return checkpoint.read_json(history_path) if history_path.is_file() else []
+            return checkpoint.read_history(directory)
         model_config = ModelConfig.from_dict(saved["model"])
         corpora = _saved_corpora(corpora, saved.get("data"), config_path)
     elif config_path.exists():
@@ -296,8 +308,7 @@ def _fit(
 ):
     from seq2seq.data.pair_batches import PairBatches
 
-    history_path = directory / checkpoint.HISTORY_FILE
-    history = checkpoint.read_json(history_path) if history_path.is_file() else []
+    history = checkpoint.read_history(directory)
     # Keras starts reading batches before any callback runs: start the data at the epoch the
     # backup resumes from.
     backup_dir = directory / checkpoint.BACKUP_DIR
