@@ -278,7 +278,7 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
 @pytest.mark.parametrize(("args", "message"), [
     (("--greedy", "--top-k", "5"), "--top-k applies to sampling (--sample) only, not to greedy decoding"),
     (("--beam", "3", "--temperature", "0.5"), "--temperature applies to sampling (--sample) only, not to beam search"),
-    (("--seed", "1",), "--seed applies to sampling (--sample) only, not to beam search"),  # translate's default: beam
+    (("--seed", "1",), "--seed applies to sampling (--sample) only, not to beam search, this command's default (add --sample)"),  # translate's default: beam
     (("--sample", "--alpha", "0.6"), "--alpha applies to beam search (--beam N) only, not to sampling"),
     (("--greedy", "--samples", "3"), "--samples applies to sampling (--sample) only, not to greedy decoding"),
 ])
@@ -530,6 +530,11 @@ def test_a_backend_that_cannot_load_is_one_line(monkeypatch):
     assert result.returncode == 1 and result.stdout == b""
     assert result.stderr.decode().splitlines() == [
         "Error: KERAS_BACKEND=bogus is not a backend seq2seq runs on (tensorflow, jax, torch)"]
+    # what loads no framework still works: the help, the version, the corpora, a command's own help
+    for args in (["-h"], ["--version"], ["corpora", "list"], ["translate", "-h"], ["lab", "memory", "-h"]):
+        result = subprocess.run([sys.executable, "-m", "seq2seq", *args], capture_output=True,
+                                env={**os.environ, "KERAS_BACKEND": "bogus"}, timeout=120)
+        assert result.returncode == 0 and result.stderr == b"" and result.stdout, (args, result.stderr)
 
 
 def test_translate_process_prints_no_framework_chatter(translator_dir):

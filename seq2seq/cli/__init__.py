@@ -108,6 +108,18 @@ def backend_problem(environ=os.environ) -> str | None:
     return None
 
 
+class FrameworkCommand(click.Command):
+    """A command that loads Keras and its backend: it checks ``KERAS_BACKEND`` first (one
+    ``Error:`` line if it cannot load), after its options are parsed, so that its ``--help``, and
+    every command that loads no framework (``-h``, ``--version``, ``corpora``), still work."""
+
+    def invoke(self, ctx):
+        problem = backend_problem()
+        if problem:
+            raise click.ClickException(problem)
+        return super().invoke(ctx)
+
+
 def jax_cache_dir(environ=os.environ) -> Path | None:
     """Where the program keeps JAX's compiled functions between runs: ``$XDG_CACHE_HOME/seq2seq/jax``
     (``~/.cache/seq2seq/jax``); None without a home folder. JAX compiles a training step per batch
@@ -162,10 +174,6 @@ def run() -> None:
     """The ``seq2seq`` program: TensorFlow's native start-up chatter filtered out, then ``main``."""
     from seq2seq.quiet import filter_native_stderr
 
-    problem = backend_problem()
-    if problem:
-        click.echo(f"Error: {problem}", err=True)
-        raise SystemExit(1)
     cache = None if "JAX_COMPILATION_CACHE_DIR" in os.environ else jax_cache_dir()
     if cache is not None:
         os.environ["JAX_COMPILATION_CACHE_DIR"] = str(cache)  # JAX reads it at import

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from seq2seq import shipped
-from seq2seq.cli import main
+from seq2seq.cli import FrameworkCommand, main
 from seq2seq.cli.corpora import user_errors
 from seq2seq.cli.decoding import decoding_options, stdin_lines
 from seq2seq.cli.translate import checkpoint_option, load_translator
@@ -21,7 +21,7 @@ UNKNOWN = "unknown"  # what ``_command`` gives for a slash and a word that is no
 HELP = """Commands: /reset forgets the conversation, /help shows this, /quit leaves (or Ctrl-D); Ctrl-C stops a reply."""
 
 
-@main.command()
+@main.command(cls=FrameworkCommand)
 @checkpoint_option(shipped.CHATBOT, "chatbot")
 @decoding_options(CHAT_DEFAULTS, leave_out=("n_best",))
 def chat(checkpoint, decoding):

@@ -45,8 +45,10 @@ def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ())
                 given = [name for name in names if fields[name] is not None]
                 if given and method != needs and not (needs == "beam" and beam is not None):  # ignored unsaid
                     # (--beam 1 decodes greedily, and takes --alpha: a beam-width sweep may start at 1)
+                    used = (_METHOD_NAMES[method] if greedy or beam is not None or sample else
+                            f"{_METHOD_NAMES[method].split(' (')[0]}, this command's default (add {_METHOD_FLAGS[needs]})")
                     raise click.UsageError(f"--{given[0].replace('_', '-')} applies to {_METHOD_NAMES[needs]} only, "
-                                           f"not to {_METHOD_NAMES[method]}")
+                                           f"not to {used}")
             changes = {k: v for k, v in fields.items() if v is not None}
             if method != "sample":  # the defaults' sample-and-rank goes with their sampling
                 changes["samples"] = 1
@@ -95,6 +97,7 @@ def decoding_options(defaults: DecodingOptions, leave_out: tuple[str, ...] = ())
 _KNOBS = ("alpha", "n_best", "temperature", "top_k", "top_p", "samples", "seed", "no_repeat_ngram", "min_len", "max_len")
 _SAMPLING_KNOBS = ("temperature", "top_k", "top_p", "samples", "seed")
 _METHOD_NAMES = {"greedy": "greedy decoding", "beam": "beam search (--beam N)", "sample": "sampling (--sample)"}
+_METHOD_FLAGS = {"beam": "--beam N", "sample": "--sample"}
 
 
 def read_input(texts: tuple[str, ...], input_file: Path | str | None, skip_bad_lines: bool) -> tuple[list[str | None], int]:

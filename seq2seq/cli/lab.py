@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from seq2seq import atomic
-from seq2seq.cli import PathArgument, main
+from seq2seq.cli import FrameworkCommand, PathArgument, main
 from seq2seq.cli.corpora import user_errors
 from seq2seq.lab.config import CELLS, QUICK, LabConfig
 
@@ -45,7 +45,7 @@ def lab() -> None:
     """Experiments that measure how recurrent cells remember."""
 
 
-@lab.command()
+@lab.command(cls=FrameworkCommand)
 @click.option("--cells", default=_listed(CELLS), callback=_cells, help="Cells to compare (rnn, lstm, gru).")
 @click.option("--distances", default=None, callback=lambda c, p, v: None if v is None else _int_list(c, p, v),
               help=f"Recall distances.  {_both('distances', _listed)}")

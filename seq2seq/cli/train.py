@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from seq2seq.cli import PathArgument, main, show_logs
+from seq2seq.cli import FrameworkCommand, PathArgument, main, show_logs
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.decoding.options import MAX_SEED
 from seq2seq.model.config import ATTENTIONS, CELLS, ModelConfig
@@ -21,7 +21,7 @@ M, T = ModelConfig, TrainingConfig
 MODEL_KEYS = tuple(f.name for f in dataclasses.fields(ModelConfig) if not f.name.endswith("_vocab_size"))
 
 
-@main.command()
+@main.command(cls=FrameworkCommand)
 @corpus_options(leave_out=("split",))
 @click.option("--out", "out_dir", required=True, type=PathArgument(file_okay=False), help="Checkpoint folder to write.")
 @click.option("--cell", type=click.Choice(CELLS), default=M.cell, help="Recurrent cell of encoder and decoder.")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from seq2seq import atomic, shipped
-from seq2seq.cli import STDIN, PathArgument, main
+from seq2seq.cli import STDIN, FrameworkCommand, PathArgument, main
 from seq2seq.cli.corpora import corpus_options, user_errors
 from seq2seq.cli.decoding import decoding_options, read_input
 from seq2seq.decoding.options import DECODE_BATCH, TRANSLATION_DEFAULTS
@@ -37,7 +37,7 @@ def load_translator(checkpoint: Path | None, default_name: str = shipped.TRANSLA
     return load(checkpoint or shipped.shipped(default_name))
 
 
-@main.command()
+@main.command(cls=FrameworkCommand)
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @click.argument("text", nargs=-1)
 @click.option("--input", "input_file", type=PathArgument(dir_okay=False, allow_dash=True), help="Read sentences from FILE, one per line (-: standard input).")
@@ -120,7 +120,7 @@ class _progress:
         return False
 
 
-@main.command()
+@main.command(cls=FrameworkCommand)
 @checkpoint_option(shipped.TRANSLATOR, "German->English model")
 @corpus_options(default_split=None, checkpoint_context=True, leave_out=("max_len",))
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first N pairs.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from seq2seq.cli import PathArgument, main
+from seq2seq.cli import FrameworkCommand, PathArgument, main
 from seq2seq.cli.corpora import user_errors
 
 
@@ -17,7 +17,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-@main.command()
+@main.command(cls=FrameworkCommand)
 @click.option("--checkpoint", "checkpoints", multiple=True, type=PathArgument(file_okay=False, exists=True),
               help="A checkpoint folder to offer besides the shipped ones (repeatable).")
 @click.option("--host", default="127.0.0.1", help="Address to listen on (0.0.0.0: every network interface).")
