@@ -7,7 +7,9 @@ never a torn one. Used for checkpoints, tokenizers, curves and translation outpu
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -73,16 +75,35 @@ def remove_empty_folders(path: Path, created: Path | None) -> None:
         folder = folder.parent
 
 
+# What writing a file can meet that is no fault of the program: a full disk or quota, a file too
+# large for its file system, a failing device, a file system turned read-only.
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS)
+
+
+def check_free_space(folder: Path, needed: int, what: str) -> None:
+    """``OutputError`` if ``folder``'s file system has less than ``needed`` bytes free (and a
+    margin): a write that fails half-way through an HDF5 file leaves h5py in a state that can
+    crash the interpreter, so a save that cannot fit is refused before it starts."""
+    needed = int(needed * 1.1) + 1_000_000
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:  # no figure to go by: let the write say
+        return
+    if free < needed:
+        raise OutputError(f"{folder}: not enough free space to save {what} (about {needed / 1e6:.1f} MB needed, "
+                          f"{free / 1e6:.1f} MB free); the files saved before are kept")
+
+
 def write_through(path: Path) -> bool:
     """Whether ``path`` is a stream to write directly, never to replace: a device, a FIFO or a
     socket, or anything under ``/dev`` or ``/proc`` (``/dev/stdout`` may be the shell's
     redirection to a file, which a rename would take from under it)."""
-    if str(Path(path).absolute()).startswith(("/dev/", "/proc/")):
-        return True
     try:
         mode = os.stat(path).st_mode  # through links
-    except OSError:
+    except OSError:  # (a path under /proc that does not exist is no stream either)
         return False
+    if str(Path(path).absolute()).startswith(("/dev/", "/proc/")):
+        return True
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
@@ -100,7 +121,10 @@ def replacing(path: Path) -> Iterator[Path]:
     """
     target = check_writable(path)
     if write_through(target):
-        yield target
+        try:
+            yield target
+        except OSError as error:  # the body writes the stream: its errors are the stream's
+            raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
         return
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + "".join(target.suffixes),
@@ -119,6 +143,10 @@ def replacing(path: Path) -> Iterator[Path]:
         yield temporary
         os.chmod(temporary, mode)  # after the body: a read-only mode would lock the body out
         os.replace(temporary, target)
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        raise OutputError(f"{target}: cannot write ({error.strerror}); the file was not changed") from None
     finally:
         temporary.unlink(missing_ok=True)
 

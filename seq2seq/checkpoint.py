@@ -60,6 +60,9 @@ def save_model(model: Seq2Seq, directory: Path) -> None:
     """Save the weights of ``model`` as ``model.keras`` (without optimizer state), atomically."""
     from seq2seq.model import Seq2Seq
 
+    from seq2seq.training.backup import variable_bytes
+
+    atomic.check_free_space(directory, variable_bytes(model.weights), "the model")
     export = Seq2Seq(model.config)
     export.set_weights(model.get_weights())
     with atomic.replacing(directory / MODEL_FILE) as temporary:

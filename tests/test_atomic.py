@@ -104,3 +104,30 @@ def test_make_folder_creates_parents_and_refuses_a_file(tmp_path):
         atomic.make_folder(tmp_path / "file")
     with pytest.raises(OutputError, match="cannot create the folder"):
         atomic.make_folder(tmp_path / "file" / "run")
+
+
+def test_a_full_disk_is_one_clear_error_and_the_old_file_stays(tmp_path):
+    import errno
+
+    path = tmp_path / "out.txt"
+    path.write_text("old\n")
+    with pytest.raises(OutputError, match=r"out.txt: cannot write \(No space left on device\); the file was not changed"):
+        with atomic.replacing(path) as temporary:
+            temporary.write_text("half")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    assert path.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+    with pytest.raises(OutputError, match=r"/dev/full: cannot write \(No space left on device\)"):
+        atomic.write_text(Path("/dev/full"), "x" * 100_000)  # a stream: written through, its error named
+    with pytest.raises(FileNotFoundError):  # another error of the body is the body's own
+        with atomic.replacing(path) as temporary:
+            (tmp_path / "missing" / "input").read_text()
+    assert not atomic.write_through(Path("/proc/no-such-entry/out.txt"))  # nothing there: no stream
+
+
+def test_a_save_that_cannot_fit_is_refused_before_it_starts(tmp_path, monkeypatch):
+    import shutil
+
+    atomic.check_free_space(tmp_path, 1_000, "the model")  # fits
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9 - 500_000, 500_000))
+    with pytest.raises(OutputError, match=r"not enough free space to save the model \(about 1.0 MB needed, 0.5 MB free\)"):
+        atomic.check_free_space(tmp_path, 1_000, "the model")

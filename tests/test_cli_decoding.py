@@ -146,6 +146,11 @@ def test_an_output_in_a_missing_folder_is_one_line_before_any_work(translator_di
     one_error_line(result, f"{tmp_path / 'no'}: no such folder")
 
 
+def test_an_output_that_cannot_be_written_is_one_line(translator_dir):
+    one_error_line(invoke("translate", "--checkpoint", translator_dir, "--output", "/dev/full", "a b"),
+                   "/dev/full: cannot write (No space left on device)")
+
+
 def test_train_and_lab_into_a_path_under_a_file_are_one_line(tmp_path):
     (tmp_path / "file").write_text("x")
     one_error_line(invoke("train", "--corpus", "tsv:missing.tsv", "--out", tmp_path / "file" / "run"),

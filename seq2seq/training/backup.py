@@ -134,6 +134,8 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         self.directory.mkdir(parents=True, exist_ok=True)
+        variables = [*self.model.weights, *(self.model.optimizer.variables if self.model.optimizer else [])]
+        atomic.check_free_space(self.directory, variable_bytes(variables), f"epoch {self._current_epoch}'s training state")
         (weights, metadata), (previous_weights, previous_metadata) = [
             [self.directory / name for name in pair] for pair in PAIRS]
         if weights.is_file() and metadata.is_file():  # 1.
@@ -149,6 +151,13 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
             "callbacks": {name: callback.get_state() for name, callback in self.stateful.items()},
         }
         atomic.write_text(metadata, json.dumps(state, indent=2, sort_keys=True) + "\n")  # 4.
+
+
+def variable_bytes(variables) -> int:
+    """The bytes ``variables`` (Keras variables) take as arrays: about what their file takes."""
+    import numpy as np
+
+    return sum(math.prod(variable.shape) * np.dtype(variable.dtype).itemsize for variable in variables)
 
 
 def finite_or_none(value) -> float | None:
