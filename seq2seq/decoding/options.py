@@ -37,6 +37,7 @@ MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``translator.row_key``)
 # extensions per sentence (256 x 8,000 x 32 sentences is 262 MB of float32), and past a few
 # dozen a wider search gains nothing (beam 10 and 3 scored alike on Multi30k, RESULTS.md).
 MAX_WIDTH = 256
+MAX_TOP_K = 2**31 - 1  # the search takes it as an int32
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class DecodingOptions:
         for name in ("beam", "samples"):
             if getattr(self, name) > MAX_WIDTH:
                 raise ConfigError(f"--{name} is at most {MAX_WIDTH}; got {getattr(self, name)}")
+        if self.top_k > MAX_TOP_K:  # (any value from the vocabulary's size up samples among all pieces)
+            raise ConfigError(f"--top-k is at most {MAX_TOP_K:,}; 0 samples among all pieces; got {self.top_k:,}")
         if self.no_repeat_ngram > self.max_len:
             raise ConfigError(f"--no-repeat-ngram ({self.no_repeat_ngram}) cannot exceed the longest output "
                               f"(--max-len {self.max_len}): no output could repeat such an n-gram")
