@@ -96,8 +96,8 @@ def check_free_space(folder: Path, needed: int, what: str) -> None:
 
 def write_through(path: Path) -> bool:
     """Whether ``path`` is a stream to write directly, never to replace: a device, a FIFO or a
-    socket, or anything under ``/dev`` or ``/proc`` (``/dev/stdout`` may be the shell's
-    redirection to a file, which a rename would take from under it)."""
+    socket, or anything that exists under ``/dev`` or ``/proc`` (``/dev/stdout`` may be the
+    shell's redirection to a file, which a rename would take from under it)."""
     try:
         mode = os.stat(path).st_mode  # through links
     except OSError:  # (a path under /proc that does not exist is no stream either)
@@ -117,14 +117,17 @@ def replacing(path: Path) -> Iterator[Path]:
     a stream (``/dev/stdout``, a named pipe: ``write_through``) is written directly.
 
     Raises:
-        OutputError: ``path`` is a folder, or its folder is missing or not writable.
+        OutputError: ``path`` is a folder, or its folder is missing or not writable; or the write
+            met a full disk or another ``WRITE_ERRORS`` error (``path`` is then as it was).
     """
     target = check_writable(path)
     if write_through(target):
         try:
             yield target
-        except OSError as error:  # the body writes the stream: its errors are the stream's
-            raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
+        except OSError as error:
+            if error.errno not in WRITE_ERRORS:
+                raise
+            raise OutputError(f"{target}: cannot write ({error.strerror})") from None
         return
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + "".join(target.suffixes),

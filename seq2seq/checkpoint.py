@@ -16,6 +16,7 @@ crash (even ``kill -9``) at any moment leaves the previous complete file in plac
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
 from dataclasses import dataclass
@@ -56,11 +57,16 @@ def write_json(path: Path, data) -> None:
     atomic.write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+def variable_bytes(variables) -> int:
+    """The bytes ``variables`` (Keras variables) take as arrays: about what a file of them takes."""
+    import numpy as np
+
+    return sum(math.prod(variable.shape) * np.dtype(variable.dtype).itemsize for variable in variables)
+
+
 def save_model(model: Seq2Seq, directory: Path) -> None:
     """Save the weights of ``model`` as ``model.keras`` (without optimizer state), atomically."""
     from seq2seq.model import Seq2Seq
-
-    from seq2seq.training.backup import variable_bytes
 
     atomic.check_free_space(directory, variable_bytes(model.weights), "the model")
     export = Seq2Seq(model.config)
@@ -112,7 +118,7 @@ def read_config(directory: str | os.PathLike) -> dict:
         raise CheckpointError(f"{path}: data.context_turns must be a whole number of at least 1, not {json.dumps(turns)}")
     try:
         ModelConfig.from_dict(config["model"])
-        TrainingConfig.from_dict(config.get("training", {}))
+        TrainingConfig.from_dict(config.get("training", {}), ignore_unknown=True)  # a later version's keys
     except (ConfigError, TypeError, ValueError) as error:
         raise CheckpointError(f"{path}: {error}") from None
     return config
@@ -144,12 +150,13 @@ def model_kind(config: dict) -> str:
 
 def check_vocabulary(tokenizer: Tokenizer, model_config: ModelConfig, directory: Path) -> None:
     """``CheckpointError`` if the SentencePiece model(s) in ``directory`` do not have the model's
-    vocabulary sizes (a tokenizer copied from another run: piece ids out of range, or garbage)."""
+    vocabulary sizes: a tokenizer of another model, whose piece ids would fall outside this
+    model's embeddings or mean other pieces. (One of the same size cannot be told apart.)"""
     for side in ("source", "target"):
         pieces, expected = getattr(tokenizer, f"{side}_vocab_size"), getattr(model_config, f"{side}_vocab_size")
         if pieces != expected:
             raise CheckpointError(f"{directory}: the {side} tokenizer has {pieces:,} pieces, but the model was "
-                                  f"trained on {expected:,} ({CONFIG_FILE}); is it from another run?")
+                                  f"trained on {expected:,} ({CONFIG_FILE}): it belongs to another model")
 
 
 def load_checkpoint(directory: str | os.PathLike) -> Checkpoint:

@@ -127,7 +127,8 @@ def test_a_full_disk_is_one_clear_error_and_the_old_file_stays(tmp_path):
 def test_a_save_that_cannot_fit_is_refused_before_it_starts(tmp_path, monkeypatch):
     import shutil
 
-    atomic.check_free_space(tmp_path, 1_000, "the model")  # fits
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9 - 1_200_000, 1_200_000))
+    atomic.check_free_space(tmp_path, 1_000, "the model")  # fits, with the margin
     monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9 - 500_000, 500_000))
     with pytest.raises(OutputError, match=r"not enough free space to save the model \(about 1.0 MB needed, 0.5 MB free\)"):
         atomic.check_free_space(tmp_path, 1_000, "the model")

@@ -265,13 +265,13 @@ def test_bad_decoding_options_are_usage_errors(translator_dir):
     assert result.exit_code == 2 and "cannot exceed the samples drawn (--samples 2)" in result.output
     # sizes that would only exhaust the memory (a loop of 10^10 steps, 10^5 hypotheses a sentence)
     result = invoke("translate", "--checkpoint", translator_dir, "--no-repeat-ngram", "9999999999", "a")
-    assert result.exit_code == 2 and "--no-repeat-ngram (9999999999) cannot exceed the longest output (--max-len 100)" in result.output
+    assert result.exit_code == 2 and "--no-repeat-ngram is at most 128; got 9,999,999,999" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--beam", "100000", "a")
     assert result.exit_code == 2 and "--beam is at most 256; got 100000" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--sample", "--samples", "257", "a")
     assert result.exit_code == 2 and "--samples is at most 256; got 257" in result.output
     result = invoke("translate", "--checkpoint", translator_dir, "--sample", "--top-k", "3000000000", "a")
-    assert result.exit_code == 2 and "--top-k is at most 2,147,483,647; 0 samples among all pieces" in result.output
+    assert result.exit_code == 2 and "--top-k is at most 2,147,483,647 (0: all pieces); got 3,000,000,000" in result.output
     for method, option, value in (("--beam", "--alpha", "nan"), ("--sample", "--temperature", "inf"),
                                   ("--sample", "--temperature", "nan"), ("--sample", "--top-p", "nan"),
                                   ("--sample", "--temperature", "1e10"), ("--sample", "--seed", str(2**32))):

@@ -119,8 +119,8 @@ def test_a_damaged_checkpoint_file_is_one_line_naming_it(tmp_path, trained, dama
 
 
 def test_a_tokenizer_from_another_run_is_refused(tmp_path, trained):
-    """Its piece ids would fall outside the model's embeddings (a traceback from SentencePiece) or
-    inside them, meaning other pieces (garbage, exit 0)."""
+    """Of another size, its piece ids would fall outside the model's embeddings (a traceback from
+    SentencePiece) or inside them, meaning other pieces (garbage, exit 0)."""
     from pathlib import Path
 
     folder = tmp_path / "mixed"
@@ -129,7 +129,7 @@ def test_a_tokenizer_from_another_run_is_refused(tmp_path, trained):
     for command in (("translate", "--checkpoint", folder, "a b c"), ("train", "--corpus", "tsv:x.tsv", "--out", folder,
                                                                      "--resume", "--epochs", "2")):
         assert_one_line_error(invoke(*command), f"{folder}: the source tokenizer has 8,000 pieces, but the model was "
-                                                "trained on 24 (config.json); is it from another run?")
+                                                "trained on 24 (config.json): it belongs to another model")
 
 
 def test_translate_with_a_folder_lacking_config_json(tmp_path):

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -263,6 +264,31 @@ def test_a_damaged_history_or_metadata_is_named(tmp_path, corpus, caplog):
         resumed = train(out, corpus, resume=True, verbose=0)
     assert "training_metadata.json cannot be read; resuming from the state before it (after epoch 1)" in caplog.text
     assert [h["epoch"] for h in resumed] == [1, 2, 3]
+
+
+def test_a_save_that_cannot_fit_stops_training_in_one_error_and_the_estimate_is_the_file(tmp_path, corpus, monkeypatch):
+    import shutil
+
+    from seq2seq import atomic
+    from seq2seq.checkpoint import variable_bytes
+    from seq2seq.errors import OutputError
+
+    config = TrainingConfig(epochs=3, **SETTINGS)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted):
+        train(out, corpus, model_options=MODEL, training=config, verbose=0, callbacks=[InterruptAfter(2)])
+    model = keras.saving.load_model(out / "model.keras", compile=False)
+    arrays = 3 * variable_bytes(model.weights)  # the weights and Adam's two moments
+    saved = (out / "backup" / "latest.weights.h5").stat().st_size  # a tiny model: mostly HDF5's own
+    assert arrays < saved < 1.1 * arrays + 1_000_000  # what the check asks for
+    shipped = Path(__file__).parents[1] / "checkpoints" / "chitchat" / "model.keras"  # 8M parameters
+    estimate = variable_bytes(keras.saving.load_model(shipped, compile=False).weights)
+    assert 0.9 < estimate / shipped.stat().st_size < 1.1
+    monkeypatch.setattr(atomic.shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
+    with pytest.raises(OutputError, match="not enough free space to save"):
+        train(out, corpus, resume=True, verbose=0)  # epoch 3 ran; nothing of it was written over the old
+    monkeypatch.undo()
+    assert json.loads((out / "backup" / "training_metadata.json").read_text())["epoch"] == 2
 
 
 def test_resuming_a_finished_run_trains_nothing_on_every_backend(tmp_path, corpus):

@@ -38,6 +38,9 @@ MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``translator.row_key``)
 # dozen a wider search gains nothing (beam 10 and 3 scored alike on Multi30k, RESULTS.md).
 MAX_WIDTH = 256
 MAX_TOP_K = 2**31 - 1  # the search takes it as an int32
+# The longest n-gram --no-repeat-ngram bans: the search's buffers are at least this long (an
+# n-gram can only repeat in an output of twice its length; 10^10 ate the memory).
+MAX_NGRAM = 128
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,9 @@ class DecodingOptions:
             if getattr(self, name) > MAX_WIDTH:
                 raise ConfigError(f"--{name} is at most {MAX_WIDTH}; got {getattr(self, name)}")
         if self.top_k > MAX_TOP_K:  # (any value from the vocabulary's size up samples among all pieces)
-            raise ConfigError(f"--top-k is at most {MAX_TOP_K:,}; 0 samples among all pieces; got {self.top_k:,}")
-        if self.no_repeat_ngram > self.max_len:
-            raise ConfigError(f"--no-repeat-ngram ({self.no_repeat_ngram}) cannot exceed the longest output "
-                              f"(--max-len {self.max_len}): no output could repeat such an n-gram")
+            raise ConfigError(f"--top-k is at most {MAX_TOP_K:,} (0: all pieces); got {self.top_k:,}")
+        if self.no_repeat_ngram > MAX_NGRAM:
+            raise ConfigError(f"--no-repeat-ngram is at most {MAX_NGRAM}; got {self.no_repeat_ngram:,}")
         if self.n_best > self.beam and self.method == "beam":
             raise ConfigError(f"--n-best ({self.n_best}) cannot exceed the beam width (--beam {self.beam}).")
         if self.samples > 1 and self.method != "sample":

@@ -33,6 +33,7 @@ from pathlib import Path
 import keras
 
 from seq2seq import atomic
+from seq2seq.checkpoint import variable_bytes
 from seq2seq.errors import CheckpointError
 
 WEIGHTS_FILE = "latest.weights.h5"
@@ -134,10 +135,13 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         self.directory.mkdir(parents=True, exist_ok=True)
-        variables = [*self.model.weights, *(self.model.optimizer.variables if self.model.optimizer else [])]
-        atomic.check_free_space(self.directory, variable_bytes(variables), f"epoch {self._current_epoch}'s training state")
         (weights, metadata), (previous_weights, previous_metadata) = [
             [self.directory / name for name in pair] for pair in PAIRS]
+        # The new weights' temporary file; the first copy to ``previous`` stays beside it.
+        copies = 2 if weights.is_file() and not previous_weights.is_file() else 1
+        variables = [*self.model.weights, *(self.model.optimizer.variables if self.model.optimizer else [])]
+        atomic.check_free_space(self.directory, copies * variable_bytes(variables),
+                                f"epoch {self._current_epoch}'s training state")
         if weights.is_file() and metadata.is_file():  # 1.
             for path, copy in ((weights, previous_weights), (metadata, previous_metadata)):
                 with atomic.replacing(copy) as temporary:
@@ -151,13 +155,6 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
             "callbacks": {name: callback.get_state() for name, callback in self.stateful.items()},
         }
         atomic.write_text(metadata, json.dumps(state, indent=2, sort_keys=True) + "\n")  # 4.
-
-
-def variable_bytes(variables) -> int:
-    """The bytes ``variables`` (Keras variables) take as arrays: about what their file takes."""
-    import numpy as np
-
-    return sum(math.prod(variable.shape) * np.dtype(variable.dtype).itemsize for variable in variables)
 
 
 def finite_or_none(value) -> float | None:

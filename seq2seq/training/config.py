@@ -58,8 +58,11 @@ class TrainingConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> TrainingConfig:
-        unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
-        if unknown:
+    def from_dict(cls, data: dict, ignore_unknown: bool = False) -> TrainingConfig:
+        """From ``config.json``'s training section; keys this version does not know are an error,
+        or with ``ignore_unknown`` left out (reading a checkpoint to decode with)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown and not ignore_unknown:
             raise ConfigError(f"unknown training config keys: {', '.join(sorted(unknown))}")
-        return cls(**data)
+        return cls(**{key: value for key, value in data.items() if key in known})

@@ -142,7 +142,8 @@ def train(
         done = int(resumed.get("epoch", 0))
         skipped = unreadable_metadata(directory / checkpoint.BACKUP_DIR)
         if skipped is not None:
-            log.warning("%s cannot be read; resuming from the state before it (after epoch %d)", skipped, done)
+            log.warning("%s cannot be read; %s", skipped,
+                        f"resuming from the state before it (after epoch {done})" if done else "starting again from epoch 1")
         # A kill between an epoch's history and its backup leaves the history one epoch ahead; more
         # than that, the backup lost epochs (deleted, copied without it): never start over silently.
         recorded = max((record["epoch"] for record in checkpoint.read_history(directory)), default=0)
