@@ -118,6 +118,16 @@ def test_a_damaged_checkpoint_file_is_one_line_naming_it(tmp_path, trained, dama
         assert_one_line_error(invoke(*command), str(folder / file), message)
 
 
+def test_a_training_key_of_a_later_version_decodes_but_does_not_resume(tmp_path, trained):
+    folder = tmp_path / "later"
+    shutil.copytree(trained[0], folder)
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "training": {**config["training"], "new_option": 1}}))
+    assert invoke("translate", "--checkpoint", folder, "a b c").exit_code == 0
+    assert_one_line_error(invoke("train", "--corpus", "tsv:x.tsv", "--out", folder, "--resume"),
+                          str(folder / "config.json"), "unknown training config keys: new_option")
+
+
 def test_a_tokenizer_from_another_run_is_refused(tmp_path, trained):
     """Of another size, its piece ids would fall outside the model's embeddings (a traceback from
     SentencePiece) or inside them, meaning other pieces (garbage, exit 0)."""
