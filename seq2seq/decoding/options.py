@@ -38,8 +38,9 @@ MAX_SEED = 2**32 - 1  # sampling keys are 32-bit (``translator.row_key``)
 # dozen a wider search gains nothing (beam 10 and 3 scored alike on Multi30k, RESULTS.md).
 MAX_WIDTH = 256
 MAX_TOP_K = 2**31 - 1  # the search takes it as an int32
-# The longest n-gram --no-repeat-ngram bans: the search's buffers are at least this long (an
-# n-gram can only repeat in an output of twice its length; 10^10 ate the memory).
+# The longest n-gram --no-repeat-ngram bans: the search's buffers hold at least n pieces, so
+# 10^10 made a loop of 10^10 steps that ate the memory (and an n-gram repeats only in an output
+# of twice its length).
 MAX_NGRAM = 128
 
 
