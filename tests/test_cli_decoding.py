@@ -320,6 +320,29 @@ def test_a_sentence_decodes_the_same_alone_and_in_a_batch(translator_dir, method
         assert alone.score == pytest.approx(output.score, abs=1e-4)
 
 
+def test_no_search_outputs_a_piece_no_training_target_holds(translator_dir):
+    """Padding, BOS and the dialogue separator are never targets; a near-uniform draw (temperature
+    100, over the tiny model's 24 pieces) took them about one step in eight before they were banned.
+    UNK is a target (a character the vocabulary lacks) and stays possible."""
+    from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID, SEPARATOR_ID, UNK_ID
+    from seq2seq.decoding import DecodingOptions, load_translator
+    from seq2seq.decoding.translator import plan_batches
+
+    translator = load_translator(translator_dir)[0]
+    encoded, _ = translator.encode([source for source, _ in reverse_pairs(40, seed=9, min_len=3, max_len=10)])
+    seen = set()
+    for options in (DecodingOptions(method="sample", temperature=100.0, seed=1, min_len=20, length_extra=30),
+                    DecodingOptions(method="sample", temperature=100.0, seed=2, samples=3, n_best=3),
+                    DecodingOptions(method="beam", beam=4), DecodingOptions(method="greedy")):
+        for batch in plan_batches(encoded, options, 64):
+            tokens, _, _ = translator._run(batch, options, seed=options.seed or 0, attention=False)
+            for row in tokens[: len(batch.indices)].reshape(-1, tokens.shape[-1]):
+                written = row.tolist()[: row.tolist().index(EOS_ID)] if EOS_ID in row else row.tolist()
+                seen.update(written)
+    assert not seen & {PAD_ID, BOS_ID, SEPARATOR_ID}
+    assert UNK_ID in seen and len(seen) > 15  # the near-uniform draws did range over the vocabulary
+
+
 def test_sample_and_rank_returns_the_seeds_samples_likeliest_per_piece_first(translator_dir):
     from seq2seq.decoding import DecodingOptions, load_translator
 

@@ -34,6 +34,7 @@ PAD_ID = 0
 UNK_ID = 1
 BOS_ID = 2
 EOS_ID = 3
+SEPARATOR_ID = 4  # CONTEXT_SEPARATOR, the first user-defined symbol
 WORD_BOUNDARY = "\u2581"  # "▁", SentencePiece's mark of a piece that begins a word
 
 JOINT_MODEL_FILE = "tokenizer.model"

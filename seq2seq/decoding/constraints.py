@@ -16,9 +16,24 @@ from __future__ import annotations
 
 from keras import ops
 
-from seq2seq.data.tokenizer import EOS_ID
+from seq2seq.data.tokenizer import BOS_ID, EOS_ID, PAD_ID, SEPARATOR_ID
 
 NEGATIVE = -1e9  # a log-probability nothing chooses (finite: -inf turns into NaN in sums)
+# Pieces no training target holds, so no output may: padding (masked out of the loss), BOS (only
+# ever an input) and the dialogue separator (only in sources). An undertrained model still gives
+# them some probability, and a sample drew "<sep>" into a chat reply. (UNK stays: a target with a
+# character the vocabulary lacks holds it.)
+NEVER_OUTPUT = (PAD_ID, BOS_ID, SEPARATOR_ID)
+
+
+def never_output_bias(vocab: int):
+    """``(V,)`` float32 NumPy: ``NEGATIVE`` at ``NEVER_OUTPUT``, 0 elsewhere; added to a step's
+    log-probabilities it bans those pieces in every search and leaves the others' scores as they were."""
+    import numpy as np
+
+    bias = np.zeros(vocab, dtype="float32")
+    bias[[piece for piece in NEVER_OUTPUT if piece < vocab]] = NEGATIVE
+    return bias
 
 
 def ban_repeated_ngrams(log_probs, tokens, t, n: int):

@@ -38,6 +38,7 @@ from keras import ops, tree
 
 from seq2seq.corpora.text import normalize_text
 from seq2seq.data.tokenizer import EOS_ID, PAD_ID
+from seq2seq.decoding import constraints
 from seq2seq.decoding.beam import beam_search
 from seq2seq.decoding.options import DECODE_BATCH, DECODE_WORKERS, MAX_SEED, DecodingOptions
 from seq2seq.decoding.sampling import rank_samples, sample_search
@@ -204,6 +205,7 @@ class Translator:
         method, n_best, ngram, min_len = options.method, options.n_best, options.no_repeat_ngram, options.min_len
         shortlist = candidates(options)
         blank = self.tokenizer.blank_target_id()  # no text: under min_len, no output ends on it
+        never = constraints.never_output_bias(model.config.target_vocab_size)
 
         def search(source_ids, caps, row_keys, steps, temperature, top_k, top_p, alpha):
             memory, state = model.encode(source_ids)
@@ -215,7 +217,7 @@ class Translator:
                 logits, state, alignment = model.decoder.step(tokens, state, memory)
                 if alignment is None:  # no attention: report none
                     alignment = ops.zeros((ops.shape(tokens)[0], ops.shape(source_ids)[1]), dtype="float32")
-                return ops.log_softmax(logits, axis=-1), state, alignment
+                return ops.log_softmax(logits, axis=-1) + never, state, alignment
 
             if method == "beam":
                 tokens, _, log_probs, matrix = beam_search(
