@@ -87,13 +87,14 @@ def main() -> None:
 
     from seq2seq.chat.diversity import diversity, sample_contexts
     from seq2seq.chat.ranking import conversation_numbers, mean_log_probs, rank_replies
-    from seq2seq.checkpoint import load_checkpoint
+    from seq2seq.checkpoint import context_turns as checkpoint_context_turns
     from seq2seq.corpora import load_pairs
+    from seq2seq.decoding import load_translator
     from seq2seq.evaluation import target_log_probs
     from seq2seq.machine import cpu_model
 
-    loaded = load_checkpoint(args.checkpoint)
-    context_turns = loaded.config.get("data", {}).get("context_turns", 1)
+    translator, loaded = load_translator(args.checkpoint)
+    context_turns = checkpoint_context_turns(loaded.config)
     specs = args.corpus or ["chitchat"]
     pairs = list(load_pairs(specs, args.split, data_dir=args.data_dir, context_turns=context_turns))
     conversations = conversation_numbers(pairs)
@@ -150,10 +151,7 @@ def main() -> None:
             f"top reply {figures['top_reply']!r} {figures['top_reply_share']:.1%}  "
             f"mean {figures['mean_words']:.1f} words"
         )
-    from seq2seq.decoding import CHAT_DEFAULTS, DecodingOptions, Translator
-
-    translator = Translator(loaded.model, loaded.tokenizer,
-                            max_source_pieces=loaded.config.get("training", {}).get("max_pieces", 128))
+    from seq2seq.decoding import CHAT_DEFAULTS, DecodingOptions
     contexts = [pairs[i][0] for i in sample]
     generated = {}
     decodings = () if args.skip_decoding else (

@@ -60,17 +60,14 @@ def build(args) -> None:
 
     filter_native_stderr()
     from seq2seq.chat.diversity import sample_contexts
-    from seq2seq.checkpoint import load_checkpoint
+    from seq2seq.checkpoint import context_turns
     from seq2seq.corpora import load_pairs
-    from seq2seq.decoding import CHAT_DEFAULTS, Translator
+    from seq2seq.decoding import CHAT_DEFAULTS, load_translator
 
-    loaded = load_checkpoint(args.checkpoint)
-    context_turns = loaded.config.get("data", {}).get("context_turns", 1)
-    pairs = list(load_pairs(["chitchat"], "valid", context_turns=context_turns))
+    translator, loaded = load_translator(args.checkpoint)
+    pairs = list(load_pairs(["chitchat"], "valid", context_turns=context_turns(loaded.config)))
     chosen = sample_contexts(len(pairs), 500, seed=0)[args.offset :: args.every]
     contexts, humans = [pairs[i][0] for i in chosen], [pairs[i][1] for i in chosen]
-    translator = Translator(loaded.model, loaded.tokenizer,
-                            max_source_pieces=loaded.config.get("training", {}).get("max_pieces", 128))
     replies = {HUMAN: humans}
     for name, fields in map(parse_decoding, args.decoding):
         options = CHAT_DEFAULTS.replace(seed=args.seed, **fields)

@@ -36,10 +36,8 @@ class TrainingConfig:
     def __post_init__(self):
         for field in dataclasses.fields(self):  # config.json is a file a person can edit
             value, kind = getattr(self, field.name), type(field.default)
-            fits = isinstance(value, bool) if kind is bool else (
-                isinstance(value, str) if kind is str else
-                isinstance(value, (int, float) if kind is float else int) and not isinstance(value, bool))
-            if not fits:
+            accepted = (int, float) if kind is float else kind  # (an int is a number too)
+            if not isinstance(value, accepted) or (kind is not bool and isinstance(value, bool)):
                 raise ConfigError(f"{field.name} must be {_KIND_NAMES[kind]}; got {value!r}")
         for name in ("epochs", "batch_size", "vocab_size", "max_pieces"):
             if getattr(self, name) < 1:

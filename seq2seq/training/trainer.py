@@ -133,7 +133,8 @@ def train(
             raise ConfigError(f"{directory} holds no training run to resume (no {checkpoint.CONFIG_FILE})")
         saved = checkpoint.read_config(directory)
         check_resumable(directory / checkpoint.BACKUP_DIR)  # before the resume changes anything
-        checkpoint.check_vocabulary(Tokenizer.load(directory), ModelConfig.from_dict(saved["model"]), directory)
+        model_config = ModelConfig.from_dict(saved["model"])  # (read_config checked it)
+        checkpoint.check_vocabulary(Tokenizer.load(directory), model_config, directory)
         try:
             training = TrainingConfig.from_dict(saved.get("training", {}))
         except (ConfigError, TypeError, ValueError) as error:
@@ -165,7 +166,6 @@ def train(
         if finished:  # said before the corpus is read and encoded, which can take minutes
             log.info("%s", finished)
             return checkpoint.read_history(directory)
-        model_config = ModelConfig.from_dict(saved["model"])
         corpora = _saved_corpora(corpora, saved.get("data"), config_path)
     elif config_path.exists():
         raise ConfigError(f"{directory} already holds a training run; use --resume, or another --out")
